@@ -1,0 +1,45 @@
+/**
+ * Ops command: list or replay a service's dead letters.
+ *
+ *   npm run bus:dead-letters -- list identity [--limit 50]
+ *   npm run bus:dead-letters -- replay identity [--id <messageId> ...]
+ *
+ * RABBITMQ_URL (default amqp://guest:guest@127.0.0.1:5672) and BUS_PREFIX select the broker and
+ * the name prefix; BUS_RETRY_DELAYS_MS is not needed here.
+ */
+import { connect } from 'amqplib';
+import { parseArgs } from 'node:util';
+import { DeadLetters } from '../dead-letters/dead-letters';
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { id: { type: 'string', multiple: true }, limit: { type: 'string', default: '100' } },
+  });
+  const [command, service] = positionals;
+  if (!['list', 'replay'].includes(command ?? '') || !service) {
+    console.error('usage: dead-letters list|replay <service> [--id <messageId> ...] [--limit N]');
+    process.exitCode = 2;
+    return;
+  }
+  const connection = await connect(process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672');
+  try {
+    const channel = await connection.createConfirmChannel();
+    const deadLetters = new DeadLetters(channel, { service, prefix: process.env.BUS_PREFIX ?? '', retryDelaysMs: [] });
+    if (command === 'list') {
+      const letters = await deadLetters.list(Number(values.limit));
+      process.stdout.write(`${JSON.stringify(letters, null, 2)}\n`);
+    } else {
+      const replayed = await deadLetters.replay(values.id);
+      process.stdout.write(`replayed ${replayed.length} message(s)${replayed.length ? `: ${replayed.join(', ')}` : ''}\n`);
+    }
+    await channel.close();
+  } finally {
+    await connection.close();
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(`dead-letters: ${error.message}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,3 @@
+export * from './naming.strategy';
+export * from './ids';
+export * from './database';

@@ -1,0 +1,67 @@
+import { HttpException } from '@nestjs/common';
+import { AppError, ERROR_CODES, type ErrorBody, type ErrorStatus } from './errors';
+
+export interface MappedError {
+  readonly status: ErrorStatus;
+  readonly body: ErrorBody;
+  /** True when the failure is ours (500): it is logged with its stack, the client sees no detail. */
+  readonly unexpected: boolean;
+}
+
+const GENERIC_MESSAGES: Record<ErrorStatus, string> = {
+  400: 'The request is malformed',
+  401: 'Authentication required',
+  403: 'You are not allowed to do this',
+  404: 'Resource not found',
+  409: 'The request conflicts with the current state',
+  413: 'The request body is too large',
+  422: 'The request has invalid fields',
+  429: 'Too many requests',
+  500: 'An unexpected error occurred',
+  503: 'The service is unavailable',
+  504: 'The upstream service did not answer in time',
+};
+
+/** PostgreSQL error codes that are the client's fault, should a constraint be the first to notice. */
+const PG_CODES: Record<string, ErrorStatus> = {
+  '23505': 409, // unique_violation
+  '23503': 409, // foreign_key_violation
+  '40001': 409, // serialization_failure
+  '40P01': 409, // deadlock_detected
+};
+
+function isKnownStatus(status: number): status is ErrorStatus {
+  return status in ERROR_CODES;
+}
+
+function body(status: ErrorStatus, message: string, details?: unknown): ErrorBody {
+  return { error: { code: ERROR_CODES[status], message, ...(details === undefined ? {} : { details }) } };
+}
+
+/**
+ * Maps any thrown value to the contract's error shape. The message of an unexpected error is
+ * never passed through: it may hold SQL, a stack or a file path.
+ */
+export function mapError(error: unknown): MappedError {
+  if (error instanceof AppError) {
+    return { status: error.status, body: body(error.status, error.message, error.details), unexpected: false };
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    if (isKnownStatus(status) && status < 500) {
+      return { status, body: body(status, GENERIC_MESSAGES[status]), unexpected: false };
+    }
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  const fastifyStatus = (error as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof code === 'string' && code.startsWith('FST_') && typeof fastifyStatus === 'number') {
+    // Fastify refuses bodies before any route runs: malformed JSON, too large, bad content type.
+    const status: ErrorStatus = fastifyStatus === 413 ? 413 : fastifyStatus === 415 ? 400 : isKnownStatus(fastifyStatus) && fastifyStatus < 500 ? fastifyStatus : 400;
+    return { status, body: body(status, GENERIC_MESSAGES[status]), unexpected: false };
+  }
+  if (typeof code === 'string' && code in PG_CODES) {
+    const status = PG_CODES[code];
+    return { status, body: body(status, GENERIC_MESSAGES[status]), unexpected: false };
+  }
+  return { status: 500, body: body(500, GENERIC_MESSAGES[500]), unexpected: true };
+}

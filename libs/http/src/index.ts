@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './error-mapping';
+export * from './error.filter';
+export * from './validation';
+export * from './pagination';
+export * from './envelope.interceptor';
