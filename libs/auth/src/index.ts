@@ -1,0 +1,7 @@
+export * from './principal';
+export * from './decorators';
+export * from './key-resolver';
+export * from './jwt.strategy';
+export * from './guards';
+export * from './scoping';
+export * from './auth.module';

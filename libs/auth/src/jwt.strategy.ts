@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { KeyResolver } from './key-resolver';
+import { type AccessTokenClaims, type Principal, ROLES } from './principal';
+
+export interface JwtVerificationOptions {
+  readonly issuer: string;
+  readonly audience: string;
+}
+
+export const JWT_VERIFICATION = Symbol('JWT_VERIFICATION');
+
+/**
+ * Verifies bearer tokens: RS256 only (so `alg: none` and HS256 signed with the public key are
+ * refused), signature against the key of the token's `kid`, issuer, audience and expiry.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(keys: KeyResolver, options: JwtVerificationOptions) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      algorithms: ['RS256'],
+      issuer: options.issuer,
+      audience: options.audience,
+      ignoreExpiration: false,
+      secretOrKeyProvider: (_request: unknown, rawJwt: string, done: (error: unknown, key?: string) => void) => {
+        keys.publicKeyFor(kidOf(rawJwt)).then((key) => done(null, key), (error: unknown) => done(error));
+      },
+    });
+  }
+
+  validate(claims: Partial<AccessTokenClaims>): Principal | false {
+    const { sub, org, role } = claims;
+    if (typeof sub !== 'string' || typeof org !== 'string' || !ROLES.includes(role as never)) return false;
+    return { userId: sub, organizationId: org, role: role as Principal['role'] };
+  }
+}
+
+function kidOf(rawJwt: string): string | undefined {
+  try {
+    const header = JSON.parse(Buffer.from(rawJwt.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: unknown };
+    return typeof header.kid === 'string' ? header.kid : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,34 @@
+import { passportJwtSecret } from 'jwks-rsa';
+
+/**
+ * Finds the public key (PEM) that verifies a token with the given `kid`. Every service but
+ * identity resolves keys from identity's JWKS; identity reads its own key store.
+ */
+export abstract class KeyResolver {
+  abstract publicKeyFor(kid: string | undefined): Promise<string>;
+}
+
+/** Keys from a JWKS URL: cached, refetched (rate-limited) when a token names an unknown `kid`. */
+export class JwksKeyResolver extends KeyResolver {
+  private readonly provider: ReturnType<typeof passportJwtSecret>;
+
+  constructor(jwksUri: string) {
+    super();
+    this.provider = passportJwtSecret({
+      jwksUri,
+      cache: true,
+      cacheMaxEntries: 10,
+      cacheMaxAge: 10 * 60 * 1000,
+      rateLimit: true,
+      jwksRequestsPerMinute: 30,
+      timeout: 5_000,
+    });
+  }
+
+  publicKeyFor(kid: string | undefined): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid })).toString('base64url');
+      this.provider({}, `${header}.e30.`, (error, key) => (error || !key ? reject(error ?? new Error('no key')) : resolve(String(key))));
+    });
+  }
+}

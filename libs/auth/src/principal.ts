@@ -1,0 +1,29 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+
+export const ROLES = ['admin', 'manager', 'sales'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling, from the verified access token: `sub`, `org` and `role` claims. */
+export interface Principal {
+  readonly userId: string;
+  readonly organizationId: string;
+  readonly role: Role;
+}
+
+/** Claims of an access token as identity issues them (ARCHITECTURE.md, "Identity, tenancy and permissions"). */
+export interface AccessTokenClaims {
+  readonly sub: string;
+  readonly org: string;
+  readonly role: Role;
+}
+
+export function isManagerial(principal: Principal): boolean {
+  return principal.role === 'admin' || principal.role === 'manager';
+}
+
+/** `@CurrentPrincipal() principal: Principal` in a controller method. */
+export const CurrentPrincipal = createParamDecorator((_: unknown, context: ExecutionContext): Principal => {
+  const request = context.switchToHttp().getRequest<{ user?: Principal }>();
+  if (!request.user) throw new Error('CurrentPrincipal used on a public route');
+  return request.user;
+});

@@ -1,0 +1,39 @@
+import { type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import { type Principal, isManagerial } from './principal';
+
+/**
+ * The rows a principal may see, as a TypeORM `where`: always its organization; for `sales`,
+ * only the records it owns. Every repository query of a business record starts from this.
+ */
+export function visibleTo(principal: Principal, ownerColumn = 'ownerId'): Record<string, string> {
+  return isManagerial(principal)
+    ? { organizationId: principal.organizationId }
+    : { organizationId: principal.organizationId, [ownerColumn]: principal.userId };
+}
+
+/** The organization scope alone, for records without an owner (users, teams, tags). */
+export function inOrganization(principal: Principal): { organizationId: string } {
+  return { organizationId: principal.organizationId };
+}
+
+/** Adds the same scope to a query builder on `alias`. */
+export function scopeQuery<T extends ObjectLiteral>(
+  query: SelectQueryBuilder<T>,
+  alias: string,
+  principal: Principal,
+  options: { byOwner?: boolean; ownerColumn?: string } = {},
+): SelectQueryBuilder<T> {
+  query.andWhere(`${alias}.organizationId = :scopeOrganizationId`, { scopeOrganizationId: principal.organizationId });
+  if (options.byOwner !== false && !isManagerial(principal)) {
+    query.andWhere(`${alias}.${options.ownerColumn ?? 'ownerId'} = :scopeOwnerId`, { scopeOwnerId: principal.userId });
+  }
+  return query;
+}
+
+/**
+ * The owner a write should record: admin and manager may name anyone (validated by the caller);
+ * a `sales` user's records are always its own, whatever the body says.
+ */
+export function ownerFor(principal: Principal, requested: string | undefined): string {
+  return isManagerial(principal) && requested ? requested : principal.userId;
+}

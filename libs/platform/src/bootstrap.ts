@@ -1,0 +1,79 @@
+import { EventConsumer } from '@flow-crm/bus';
+import { mapError } from '@flow-crm/http';
+import { Metrics } from '@flow-crm/observability';
+import { type INestApplication, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import { type IncomingMessage } from 'node:http';
+import { throwError } from 'rxjs';
+import { type PlatformConfig } from './config';
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** A caller's X-Request-Id is kept when it looks like an id; anything else is replaced. */
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export interface StartOptions {
+  readonly service: string;
+  readonly config: PlatformConfig;
+  readonly title: string;
+  /** Listen on the configured port (false in tests that only inject). */
+  readonly listen?: boolean;
+}
+
+/** Builds the Fastify-based Nest app with everything the platform configures outside modules. */
+export async function createServiceApp(module: Type, options: StartOptions): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: true,
+    genReqId: (request: IncomingMessage) => {
+      const header = request.headers['x-request-id'];
+      return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  configureFastify(app);
+  configureOpenApi(app, options);
+  // Event handlers get the original error, so that retries and dead letters record what failed.
+  const consumer = app.get(EventConsumer);
+  app.connectMicroservice({ strategy: consumer }).useGlobalFilters({ catch: (error: unknown) => throwError(() => error) });
+  return app;
+}
+
+/** Creates, starts (HTTP and event consumer) and returns the app. */
+export async function startService(module: Type, options: StartOptions): Promise<INestApplication> {
+  const app = await createServiceApp(module, options);
+  await app.startAllMicroservices();
+  await app.listen(options.config.PORT, options.config.HOST);
+  return app;
+}
+
+function configureFastify(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  const metrics = app.get(Metrics);
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+  // Failures before any Nest route runs (malformed JSON, body too large) get the contract's shape too.
+  fastify.setErrorHandler((error, _request, reply) => {
+    const { status, body } = mapError(error);
+    void reply.status(status).send(body);
+  });
+}
+
+function configureOpenApi(app: NestFastifyApplication, options: StartOptions): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle(options.title).setVersion('1.0').addBearerAuth().build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', raw: ['json'] });
+}

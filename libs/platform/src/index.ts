@@ -1,0 +1,4 @@
+export * from './config';
+export * from './platform.module';
+export * from './bootstrap';
+export * from './health.controller';

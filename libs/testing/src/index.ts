@@ -1,0 +1,4 @@
+export * from './infrastructure';
+export * from './test-run';
+export * from './tcp-proxy';
+export * from './launcher';
