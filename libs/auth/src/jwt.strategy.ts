@@ -30,10 +30,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  validate(claims: Partial<AccessTokenClaims>): Principal | false {
-    const { sub, org, role } = claims;
+  validate(claims: Partial<AccessTokenClaims> & { sid?: unknown }): Principal | false {
+    const { sub, org, role, sid } = claims;
     if (typeof sub !== 'string' || typeof org !== 'string' || !ROLES.includes(role as never)) return false;
-    return { userId: sub, organizationId: org, role: role as Principal['role'] };
+    return { userId: sub, organizationId: org, role: role as Principal['role'], ...(typeof sid === 'string' ? { sessionId: sid } : {}) };
   }
 }
 

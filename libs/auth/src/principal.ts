@@ -8,6 +8,8 @@ export interface Principal {
   readonly userId: string;
   readonly organizationId: string;
   readonly role: Role;
+  /** The session (refresh-token family) the token was issued for, when identity issued one. */
+  readonly sessionId?: string;
 }
 
 /** Claims of an access token as identity issues them (ARCHITECTURE.md, "Identity, tenancy and permissions"). */

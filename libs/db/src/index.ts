@@ -1,3 +1,4 @@
 export * from './naming.strategy';
 export * from './ids';
 export * from './database';
+export * from './sql';

@@ -4,3 +4,4 @@ export * from './error.filter';
 export * from './validation';
 export * from './pagination';
 export * from './envelope.interceptor';
+export * from './id.pipe';

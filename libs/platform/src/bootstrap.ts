@@ -1,14 +1,12 @@
 import { EventConsumer } from '@flow-crm/bus';
-import { mapError } from '@flow-crm/http';
 import { Metrics } from '@flow-crm/observability';
-import { type INestApplication, type Type } from '@nestjs/common';
+import { type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage } from 'node:http';
-import { throwError } from 'rxjs';
 import { type PlatformConfig } from './config';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -25,7 +23,7 @@ export interface StartOptions {
 }
 
 /** Builds the Fastify-based Nest app with everything the platform configures outside modules. */
-export async function createServiceApp(module: Type, options: StartOptions): Promise<NestFastifyApplication> {
+export async function createServiceApp(module: Type | DynamicModule, options: StartOptions): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: true,
@@ -39,14 +37,12 @@ export async function createServiceApp(module: Type, options: StartOptions): Pro
   app.enableShutdownHooks();
   configureFastify(app);
   configureOpenApi(app, options);
-  // Event handlers get the original error, so that retries and dead letters record what failed.
-  const consumer = app.get(EventConsumer);
-  app.connectMicroservice({ strategy: consumer }).useGlobalFilters({ catch: (error: unknown) => throwError(() => error) });
+  app.connectMicroservice({ strategy: app.get(EventConsumer) });
   return app;
 }
 
 /** Creates, starts (HTTP and event consumer) and returns the app. */
-export async function startService(module: Type, options: StartOptions): Promise<INestApplication> {
+export async function startService(module: Type | DynamicModule, options: StartOptions): Promise<INestApplication> {
   const app = await createServiceApp(module, options);
   await app.startAllMicroservices();
   await app.listen(options.config.PORT, options.config.HOST);
@@ -63,11 +59,6 @@ function configureFastify(app: NestFastifyApplication): void {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
-  // Failures before any Nest route runs (malformed JSON, body too large) get the contract's shape too.
-  fastify.setErrorHandler((error, _request, reply) => {
-    const { status, body } = mapError(error);
-    void reply.status(status).send(body);
-  });
 }
 
 function configureOpenApi(app: NestFastifyApplication, options: StartOptions): void {
@@ -75,5 +66,6 @@ function configureOpenApi(app: NestFastifyApplication, options: StartOptions): v
     app,
     new DocumentBuilder().setTitle(options.title).setVersion('1.0').addBearerAuth().build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', raw: ['json'] });
+  // The gateway merges every service's document and serves the one Swagger UI (/api/docs).
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', raw: ['json'], swaggerUiEnabled: false });
 }

@@ -11,35 +11,48 @@ import { connect } from 'amqplib';
 import { parseArgs } from 'node:util';
 import { DeadLetters } from '../dead-letters/dead-letters';
 
-async function main(): Promise<void> {
+/** Runs the command with these arguments and environment; resolves with the exit code. */
+export async function deadLettersCommand(
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+  out: NodeJS.WritableStream,
+): Promise<number> {
   const { positionals, values } = parseArgs({
+    args: [...args],
     allowPositionals: true,
     options: { id: { type: 'string', multiple: true }, limit: { type: 'string', default: '100' } },
   });
   const [command, service] = positionals;
   if (!['list', 'replay'].includes(command ?? '') || !service) {
     console.error('usage: dead-letters list|replay <service> [--id <messageId> ...] [--limit N]');
-    process.exitCode = 2;
-    return;
+    return 2;
   }
-  const connection = await connect(process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672');
+  const connection = await connect(env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672');
   try {
     const channel = await connection.createConfirmChannel();
-    const deadLetters = new DeadLetters(channel, { service, prefix: process.env.BUS_PREFIX ?? '', retryDelaysMs: [] });
+    const deadLetters = new DeadLetters(channel, { service, prefix: env.BUS_PREFIX ?? '', retryDelaysMs: [] });
     if (command === 'list') {
       const letters = await deadLetters.list(Number(values.limit));
-      process.stdout.write(`${JSON.stringify(letters, null, 2)}\n`);
+      out.write(`${JSON.stringify(letters, null, 2)}\n`);
     } else {
       const replayed = await deadLetters.replay(values.id);
-      process.stdout.write(`replayed ${replayed.length} message(s)${replayed.length ? `: ${replayed.join(', ')}` : ''}\n`);
+      out.write(`replayed ${replayed.length} message(s)${replayed.length ? `: ${replayed.join(', ')}` : ''}\n`);
     }
     await channel.close();
+    return 0;
   } finally {
     await connection.close();
   }
 }
 
-main().catch((error: Error) => {
-  console.error(`dead-letters: ${error.message}`);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  deadLettersCommand(process.argv.slice(2), process.env, process.stdout).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: Error) => {
+      console.error(`dead-letters: ${error.message}`);
+      process.exitCode = 1;
+    },
+  );
+}

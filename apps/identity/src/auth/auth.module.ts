@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { SessionsService } from '../sessions/sessions.service';
+import { UsersModule } from '../users/users.module';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+
+@Module({
+  imports: [UsersModule],
+  controllers: [AuthController],
+  providers: [AuthService, SessionsService],
+})
+export class AuthModule {}

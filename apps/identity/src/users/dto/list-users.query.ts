@@ -1,0 +1,26 @@
+import { ROLES, type Role } from '@flow-crm/auth';
+import { PaginationQuery } from '@flow-crm/http';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+
+const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
+export class ListUsersQuery extends PaginationQuery {
+  @ApiPropertyOptional({ description: 'Part of the name or e-mail, case-insensitive' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  readonly search?: string;
+
+  @ApiPropertyOptional({ enum: ROLES })
+  @IsOptional()
+  @IsIn(ROLES)
+  readonly role?: Role;
+
+  @ApiPropertyOptional({ type: Boolean })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  readonly isActive?: boolean;
+}
