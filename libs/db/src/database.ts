@@ -51,7 +51,8 @@ export function dataSourceOptions(options: DatabaseOptions): DataSourceOptions {
     migrationsTransactionMode: 'each',
     synchronize: false,
     namingStrategy: new SnakeNamingStrategy(),
-    logging: options.logQueries ? 'all' : ['error'],
+    // Failed queries are not logged here: their parameters can hold password hashes and tokens.
+    logging: options.logQueries ? 'all' : false,
     extra: { max: options.poolSize ?? 10, application_name: options.database },
   };
 }

@@ -1,4 +1,3 @@
 export * from './request-context';
 export * from './metrics';
-export * from './metrics.controller';
 export * from './logger';

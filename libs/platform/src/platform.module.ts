@@ -2,7 +2,7 @@ import { AuthModule } from '@flow-crm/auth';
 import { BusModule, CreateOutboxAndInbox1732000000000 } from '@flow-crm/bus';
 import { dataSourceOptions, ensureDatabase, runMigrations } from '@flow-crm/db';
 import { EnvelopeInterceptor, ErrorFilter, createValidationPipe } from '@flow-crm/http';
-import { loggingModule, Metrics, MetricsController } from '@flow-crm/observability';
+import { loggingModule, Metrics } from '@flow-crm/observability';
 import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
@@ -11,6 +11,7 @@ import { DataSource, type DataSourceOptions, type MixedList } from 'typeorm';
 import { type KeyResolver } from '@flow-crm/auth';
 import { type PlatformConfig } from './config';
 import { HealthController } from './health.controller';
+import { MetricsController } from './metrics.controller';
 import { RequestContextInterceptor } from './request-context.interceptor';
 
 export const SERVICE_NAME = Symbol('SERVICE_NAME');

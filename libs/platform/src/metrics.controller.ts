@@ -1,8 +1,13 @@
+import { Public } from '@flow-crm/auth';
+import { RawResponse } from '@flow-crm/http';
+import { Metrics } from '@flow-crm/observability';
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Metrics } from './metrics';
 
+/** Prometheus scrape endpoint; outside /api, so the gateway never exposes it. */
 @ApiExcludeController()
+@Public()
+@RawResponse()
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: Metrics) {}
