@@ -37,7 +37,8 @@ export async function createServiceApp(module: Type | DynamicModule, options: St
   app.enableShutdownHooks();
   configureFastify(app);
   configureOpenApi(app, options);
-  app.connectMicroservice({ strategy: app.get(EventConsumer) });
+  // inheritAppConfig: the error filter lets a handler's own error reach the consumer's retries and dead letters.
+  app.connectMicroservice({ strategy: app.get(EventConsumer) }, { inheritAppConfig: true });
   return app;
 }
 
