@@ -30,6 +30,10 @@ const PG_CODES: Record<string, ErrorStatus> = {
   '40P01': 409, // deadlock_detected
 };
 
+/** A dependency (the database, above all) is unreachable: a 503 tells the client to retry later. */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08000', '08001', '08003', '08006']);
+const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|connection is closed/i;
+
 function isKnownStatus(status: number): status is ErrorStatus {
   return status in ERROR_CODES;
 }
@@ -62,6 +66,10 @@ export function mapError(error: unknown): MappedError {
   if (typeof code === 'string' && code in PG_CODES) {
     const status = PG_CODES[code];
     return { status, body: body(status, GENERIC_MESSAGES[status]), unexpected: false };
+  }
+  const message = (error as { message?: unknown } | null)?.message;
+  if ((typeof code === 'string' && UNAVAILABLE_CODES.has(code)) || (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message))) {
+    return { status: 503, body: body(503, GENERIC_MESSAGES[503]), unexpected: true };
   }
   return { status: 500, body: body(500, GENERIC_MESSAGES[500]), unexpected: true };
 }

@@ -30,7 +30,8 @@ export function loggingModule(options: LoggingOptions): DynamicModule {
       // Fastify has already assigned the id (the caller's X-Request-Id or a new one).
       genReqId: (req: IncomingMessage) => req.id ?? 'unknown',
       customProps: (req: IncomingMessage) => ({ correlationId: req.id }),
-      autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
+      // Probes and scrapes every few seconds would drown the log.
+      autoLogging: { ignore: (req) => /^\/(health|metrics)\b/.test((req as { originalUrl?: string }).originalUrl ?? req.url ?? '') },
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
       },

@@ -8,6 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage } from 'node:http';
 import { type PlatformConfig } from './config';
+import { Draining } from './draining';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -53,8 +54,12 @@ export async function startService(module: Type | DynamicModule, options: StartO
 function configureFastify(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(Metrics);
+  const draining = app.get(Draining);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+  });
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (draining.isDraining) void reply.header('connection', 'close');
   });
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

@@ -10,6 +10,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, type DataSourceOptions, type MixedList } from 'typeorm';
 import { type KeyResolver } from '@flow-crm/auth';
 import { type PlatformConfig } from './config';
+import { Draining } from './draining';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
 import { RequestContextInterceptor } from './request-context.interceptor';
@@ -79,13 +80,14 @@ export class PlatformModule {
       controllers: [HealthController, MetricsController],
       providers: [
         { provide: SERVICE_NAME, useValue: service },
+        Draining,
         { provide: Metrics, useFactory: () => new Metrics(service) },
         { provide: APP_FILTER, useClass: ErrorFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },
         { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
       ],
-      exports: [SERVICE_NAME, Metrics],
+      exports: [SERVICE_NAME, Metrics, Draining],
     };
   }
 }
