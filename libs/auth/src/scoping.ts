@@ -1,4 +1,4 @@
-import { type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import { Brackets, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 import { type Principal, isManagerial } from './principal';
 
 /**
@@ -23,6 +23,12 @@ export function scopeQuery<T extends ObjectLiteral>(
   principal: Principal,
   options: { byOwner?: boolean; ownerColumn?: string } = {},
 ): SelectQueryBuilder<T> {
+  // The query's own conditions go in brackets first: `a OR b` must become `(a OR b) AND scope`.
+  const own = query.expressionMap.wheres;
+  if (own.length > 0) {
+    query.expressionMap.wheres = [];
+    query.where(new Brackets((inner) => void ((inner as SelectQueryBuilder<T>).expressionMap.wheres = own)));
+  }
   query.andWhere(`${alias}.organizationId = :scopeOrganizationId`, { scopeOrganizationId: principal.organizationId });
   if (options.byOwner !== false && !isManagerial(principal)) {
     query.andWhere(`${alias}.${options.ownerColumn ?? 'ownerId'} = :scopeOwnerId`, { scopeOwnerId: principal.userId });

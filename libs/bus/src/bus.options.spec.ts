@@ -19,7 +19,11 @@ describe('Topology', () => {
   });
 
   it('uses the bare names of ARCHITECTURE.md without a prefix', () => {
-    const production = new Topology({ service: 'pipeline', prefix: DEFAULT_BUS_OPTIONS.prefix, retryDelaysMs: [] });
+    const production = new Topology({
+      service: 'pipeline',
+      prefix: DEFAULT_BUS_OPTIONS.prefix,
+      retryDelaysMs: [],
+    });
     expect(production.exchange).toBe('crm.events');
     expect(production.queue).toBe('pipeline.events');
     expect(production.deadLetterQueue).toBe('pipeline.events.dead');

@@ -1,7 +1,13 @@
 // Test harness of the bus integration tests: a "node" is one process of one service as the
 // platform would wire it (database with the outbox/inbox migration, one broker connection,
 // Outbox, OutboxRelay, EventConsumer), built on the real PostgreSQL and RabbitMQ of a TestRun.
-import { defineEvent, type EventDefinition, type EventEnvelope, EventRegistry } from '@flow-crm/contracts';
+import {
+  defineEvent,
+  type EventData,
+  type EventDefinition,
+  type EventEnvelope,
+  EventRegistry,
+} from '@flow-crm/contracts';
 import { openDatabase } from '@flow-crm/db';
 import { Metrics } from '@flow-crm/observability';
 import { type TestRun } from '@flow-crm/testing';
@@ -114,13 +120,16 @@ export class BusNode {
     const metrics = new Metrics(node.service);
     const outbox = new Outbox(node.service, testEvents);
     const relay = node.relay ? new OutboxRelay(dataSource, connection, options, metrics) : undefined;
-    const consumer = node.handlers ? new EventConsumer(dataSource, connection, options, metrics, testEvents) : undefined;
+    const consumer = node.handlers
+      ? new EventConsumer(dataSource, connection, options, metrics, testEvents)
+      : undefined;
     const started = new BusNode(options, instance, dataSource, connection, metrics, outbox, relay, consumer);
     try {
       await connection.start();
       await waitFor(() => connection.isConnected, { what: `${instance} connected to the broker` });
       if (consumer) {
-        for (const [pattern, handler] of Object.entries(node.handlers ?? {})) consumer.addHandler(pattern, handler, true);
+        for (const [pattern, handler] of Object.entries(node.handlers ?? {}))
+          consumer.addHandler(pattern, handler, true);
         consumer.listen(() => undefined);
         await waitFor(() => consumer.isConsuming, { what: `${instance} consuming` });
       }
@@ -137,7 +146,10 @@ export class BusNode {
   }
 
   /** Writes one event through the outbox in a transaction of its own. */
-  async write<TDef extends EventDefinition>(definition: TDef, event: NewEvent<z.infer<TDef['schema']>>): Promise<EventEnvelope> {
+  async write<TDef extends EventDefinition>(
+    definition: TDef,
+    event: NewEvent<EventData<TDef>>,
+  ): Promise<EventEnvelope> {
     return this.dataSource.transaction((manager) => this.outbox.publish(manager, definition, event));
   }
 
@@ -163,7 +175,10 @@ export class BusNode {
 }
 
 /** A handler that records its effect through `ctx.manager`, i.e. in the inbox's transaction. */
-export function recordEffect(handledBy: string, also?: (event: EventEnvelope) => void | Promise<void>): TestHandler {
+export function recordEffect(
+  handledBy: string,
+  also?: (event: EventEnvelope) => void | Promise<void>,
+): TestHandler {
   return async (event, ctx) => {
     await ctx.manager.query(
       'INSERT INTO widget_effects (event_id, type, aggregate_id, handled_by) VALUES ($1, $2, $3, $4)',
@@ -187,9 +202,18 @@ export class RawBroker {
   }
 
   /** Publishes to the exchange as the relay would, and waits for the broker's confirm. */
-  async publish(exchange: string, routingKey: string, body: string | object, properties: Options.Publish = {}): Promise<void> {
+  async publish(
+    exchange: string,
+    routingKey: string,
+    body: string | object,
+    properties: Options.Publish = {},
+  ): Promise<void> {
     const content = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
-    this.channel.publish(exchange, routingKey, content, { persistent: true, contentType: 'application/json', ...properties });
+    this.channel.publish(exchange, routingKey, content, {
+      persistent: true,
+      contentType: 'application/json',
+      ...properties,
+    });
     await this.channel.waitForConfirms();
   }
 
@@ -231,7 +255,10 @@ export function envelope(
 }
 
 /** Runs the dead-letters ops command as an operator would, and returns its exit code and output. */
-export async function runDeadLettersCommand(run: TestRun, args: string[]): Promise<{ code: number; output: string }> {
+export async function runDeadLettersCommand(
+  run: TestRun,
+  args: string[],
+): Promise<{ code: number; output: string }> {
   let output = '';
   const out = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -239,7 +266,11 @@ export async function runDeadLettersCommand(run: TestRun, args: string[]): Promi
       done();
     },
   });
-  const code = await deadLettersCommand(args, { RABBITMQ_URL: run.infra.rabbitmqUrl, BUS_PREFIX: run.prefix }, out);
+  const code = await deadLettersCommand(
+    args,
+    { RABBITMQ_URL: run.infra.rabbitmqUrl, BUS_PREFIX: run.prefix },
+    out,
+  );
   return { code, output };
 }
 
@@ -273,6 +304,7 @@ export function sleep(ms: number): Promise<void> {
 /** Event ids grouped by aggregate, in the order given. */
 export function byAggregate(events: readonly EventEnvelope[]): Map<string, EventEnvelope[]> {
   const groups = new Map<string, EventEnvelope[]>();
-  for (const event of events) groups.set(event.aggregateId, [...(groups.get(event.aggregateId) ?? []), event]);
+  for (const event of events)
+    groups.set(event.aggregateId, [...(groups.get(event.aggregateId) ?? []), event]);
   return groups;
 }

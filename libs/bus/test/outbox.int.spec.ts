@@ -108,17 +108,27 @@ describe('outbox', () => {
   it('refuses an event whose data does not match its schema', async () => {
     const aggregateId = randomUUID();
     await expect(
-      producer.write(WidgetUpdated, { organizationId, aggregateId, aggregateVersion: 2, data: { name: '', n: 0 } }),
+      producer.write(WidgetUpdated, {
+        organizationId,
+        aggregateId,
+        aggregateVersion: 2,
+        data: { name: '', n: 0 },
+      }),
     ).rejects.toThrow(InvalidEventError);
-    expect(await producer.dataSource.query('SELECT id FROM outbox_events WHERE aggregate_id = $1', [aggregateId])).toEqual(
-      [],
-    );
+    expect(
+      await producer.dataSource.query('SELECT id FROM outbox_events WHERE aggregate_id = $1', [aggregateId]),
+    ).toEqual([]);
   });
 
   it('refuses an event type its registry does not know', async () => {
     const Unregistered = defineEvent('test.gadget.created', 1, z.object({}));
     await expect(
-      producer.write(Unregistered, { organizationId, aggregateId: randomUUID(), aggregateVersion: 1, data: {} }),
+      producer.write(Unregistered, {
+        organizationId,
+        aggregateId: randomUUID(),
+        aggregateVersion: 1,
+        data: {},
+      }),
     ).rejects.toThrow(UnknownEventError);
   });
 
@@ -139,8 +149,19 @@ describe('outbox', () => {
   it('gives each event its own time-ordered id and records who acted', async () => {
     const actorId = randomUUID();
     const aggregateId = randomUUID();
-    const first = await producer.write(WidgetCreated, { organizationId, aggregateId, aggregateVersion: 1, actorId, data: { name: 'a' } });
-    const second = await producer.write(WidgetUpdated, { organizationId, aggregateId, aggregateVersion: 2, data: { name: 'b', n: 1 } });
+    const first = await producer.write(WidgetCreated, {
+      organizationId,
+      aggregateId,
+      aggregateVersion: 1,
+      actorId,
+      data: { name: 'a' },
+    });
+    const second = await producer.write(WidgetUpdated, {
+      organizationId,
+      aggregateId,
+      aggregateVersion: 2,
+      data: { name: 'b', n: 1 },
+    });
     expect(first.id < second.id).toBe(true);
     expect(first.actorId).toBe(actorId);
     expect(second.actorId).toBeNull();
@@ -184,7 +205,10 @@ describe('outbox relay wake-up', () => {
         });
         ids.push(written.id);
       }
-      await waitFor(() => ids.every((id) => delivered.has(id)), { timeoutMs: 3_000, what: `every event of burst ${burst}` });
+      await waitFor(() => ids.every((id) => delivered.has(id)), {
+        timeoutMs: 3_000,
+        what: `every event of burst ${burst}`,
+      });
     }
   });
 });

@@ -41,13 +41,20 @@ describe('eventEnvelopeSchema', () => {
     expect(eventEnvelopeSchema.safeParse({ ...valid, type }).success).toBe(ok);
   });
 
-  it.each(['id', 'type', 'version', 'occurredAt', 'source', 'organizationId', 'correlationId', 'aggregateId', 'aggregateVersion'])(
-    'requires %s',
-    (field) => {
-      const { [field]: _dropped, ...rest } = valid as Record<string, unknown>;
-      expect(eventEnvelopeSchema.safeParse(rest).success).toBe(false);
-    },
-  );
+  it.each([
+    'id',
+    'type',
+    'version',
+    'occurredAt',
+    'source',
+    'organizationId',
+    'correlationId',
+    'aggregateId',
+    'aggregateVersion',
+  ])('requires %s', (field) => {
+    const { [field]: _dropped, ...rest } = valid as Record<string, unknown>;
+    expect(eventEnvelopeSchema.safeParse(rest).success).toBe(false);
+  });
 
   it('requires actorId and causationId to be present, null when there is none', () => {
     const { actorId: _actor, ...withoutActor } = valid;

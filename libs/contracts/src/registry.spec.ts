@@ -1,11 +1,18 @@
 import { z } from 'zod';
 import { defineEvent, EventRegistry, InvalidEventError, UnknownEventError } from './registry';
 
-const DealCreated = defineEvent('test.deal.created', 1, z.object({ title: z.string().min(1), amount: z.number() }));
+const DealCreated = defineEvent(
+  'test.deal.created',
+  1,
+  z.object({ title: z.string().min(1), amount: z.number() }),
+);
 const DealCreatedV2 = defineEvent(
   'test.deal.created',
   2,
-  z.object({ title: z.string().min(1), amount: z.object({ value: z.number(), currency: z.string().length(3) }) }),
+  z.object({
+    title: z.string().min(1),
+    amount: z.object({ value: z.number(), currency: z.string().length(3) }),
+  }),
 );
 const DealClosed = defineEvent('test.deal.closed', 1, z.object({ won: z.boolean() }));
 
@@ -32,16 +39,24 @@ function envelope(overrides: Record<string, unknown> = {}): Record<string, unkno
 describe('EventRegistry', () => {
   describe('validateData', () => {
     it('accepts data that matches the schema of the version and returns it parsed', () => {
-      expect(registry.validateData('test.deal.created', 1, { title: 'Renewal', amount: 10, extra: true })).toEqual({
+      expect(
+        registry.validateData('test.deal.created', 1, { title: 'Renewal', amount: 10, extra: true }),
+      ).toEqual({
         title: 'Renewal',
         amount: 10,
       });
-      expect(registry.validateData('test.deal.created', 2, { title: 'Renewal', amount: { value: 10, currency: 'EUR' } }))
-        .toEqual({ title: 'Renewal', amount: { value: 10, currency: 'EUR' } });
+      expect(
+        registry.validateData('test.deal.created', 2, {
+          title: 'Renewal',
+          amount: { value: 10, currency: 'EUR' },
+        }),
+      ).toEqual({ title: 'Renewal', amount: { value: 10, currency: 'EUR' } });
     });
 
     it('refuses a version it does not know', () => {
-      expect(() => registry.validateData('test.deal.created', 3, { title: 'x', amount: 1 })).toThrow(UnknownEventError);
+      expect(() => registry.validateData('test.deal.created', 3, { title: 'x', amount: 1 })).toThrow(
+        UnknownEventError,
+      );
       expect(() => registry.validateData('test.deal.created', 3, { title: 'x', amount: 1 })).toThrow(
         'unknown event test.deal.created v3',
       );
@@ -109,7 +124,9 @@ describe('EventRegistry', () => {
     });
 
     it('names the type of an invalid envelope when it has one', () => {
-      expect(() => registry.parse(envelope({ id: 'nope' }))).toThrow(/^invalid event test\.deal\.created: id: /);
+      expect(() => registry.parse(envelope({ id: 'nope' }))).toThrow(
+        /^invalid event test\.deal\.created: id: /,
+      );
     });
 
     it('refuses what is not an envelope at all', () => {
@@ -119,14 +136,16 @@ describe('EventRegistry', () => {
     });
 
     it('accepts occurredAt with a UTC offset and a null causation', () => {
-      expect(() => registry.parse(envelope({ occurredAt: '2024-11-21T11:15:00+01:00', causationId: null }))).not.toThrow();
+      expect(() =>
+        registry.parse(envelope({ occurredAt: '2024-11-21T11:15:00+01:00', causationId: null })),
+      ).not.toThrow();
     });
   });
 
   it('refuses to be built with the same type and version twice', () => {
-    expect(() => new EventRegistry([DealCreated, DealClosed, defineEvent('test.deal.created', 1, z.object({}))])).toThrow(
-      'event test.deal.created@1 is defined twice',
-    );
+    expect(
+      () => new EventRegistry([DealCreated, DealClosed, defineEvent('test.deal.created', 1, z.object({}))]),
+    ).toThrow('event test.deal.created@1 is defined twice');
   });
 
   it('knows each (type, version) it was built with and lists each type once', () => {

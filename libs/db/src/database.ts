@@ -34,8 +34,10 @@ export async function ensureDatabase(url: string, database: string): Promise<voi
     if (rowCount) return;
     await client.query(`CREATE DATABASE "${database}"`);
   } catch (error) {
-    // 42P04: another instance created it between our check and our CREATE.
-    if ((error as { code?: string }).code !== '42P04') throw error;
+    // Another instance created it between our check and our CREATE: PostgreSQL says so either as
+    // 42P04 (duplicate_database) or, when the two CREATEs overlap, as 23505 on pg_database.
+    const code = (error as { code?: string }).code;
+    if (code !== '42P04' && code !== '23505') throw error;
   } finally {
     await client.end();
   }
@@ -63,9 +65,18 @@ export function dataSourceOptions(options: DatabaseOptions): DataSourceOptions {
  */
 export async function openDatabase(options: DatabaseOptions): Promise<DataSource> {
   await ensureDatabase(options.url, options.database);
-  const dataSource = new DataSource(dataSourceOptions(options));
+  return initializeAndMigrate(new DataSource(dataSourceOptions(options)));
+}
+
+/** Connects and migrates; a failed migration closes the pool instead of leaking it. */
+export async function initializeAndMigrate(dataSource: DataSource): Promise<DataSource> {
   await dataSource.initialize();
-  await runMigrations(dataSource);
+  try {
+    await runMigrations(dataSource);
+  } catch (error) {
+    await dataSource.destroy().catch(() => undefined);
+    throw error;
+  }
   return dataSource;
 }
 

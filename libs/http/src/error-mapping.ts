@@ -51,19 +51,23 @@ export function mapError(error: unknown): MappedError {
     return { status: error.status, body: body(error.status, error.message, error.details), unexpected: false };
   }
   if (error instanceof HttpException) {
+    // Nest wraps Fastify's refusals (bad JSON, too large, unsupported content type) in these too.
     const status = error.getStatus();
-    if (isKnownStatus(status) && status < 500) {
-      return { status, body: body(status, GENERIC_MESSAGES[status]), unexpected: false };
+    if (status >= 400 && status < 500) {
+      const mapped: ErrorStatus = isKnownStatus(status) ? status : 400;
+      return { status: mapped, body: body(mapped, GENERIC_MESSAGES[mapped]), unexpected: false };
     }
   }
   const code = (error as { code?: unknown } | null)?.code;
   const fastifyStatus = (error as { statusCode?: unknown } | null)?.statusCode;
   if (typeof code === 'string' && code.startsWith('FST_') && typeof fastifyStatus === 'number') {
     // Fastify refuses bodies before any route runs: malformed JSON, too large, bad content type.
-    const status: ErrorStatus = fastifyStatus === 413 ? 413 : fastifyStatus === 415 ? 400 : isKnownStatus(fastifyStatus) && fastifyStatus < 500 ? fastifyStatus : 400;
-    return { status, body: body(status, GENERIC_MESSAGES[status]), unexpected: false };
+    if (fastifyStatus >= 400 && fastifyStatus < 500) {
+      const status: ErrorStatus = isKnownStatus(fastifyStatus) ? fastifyStatus : 400;
+      return { status, body: body(status, GENERIC_MESSAGES[status]), unexpected: false };
+    }
   }
-  if (typeof code === 'string' && code in PG_CODES) {
+  if (typeof code === 'string' && Object.hasOwn(PG_CODES, code)) {
     const status = PG_CODES[code];
     return { status, body: body(status, GENERIC_MESSAGES[status]), unexpected: false };
   }

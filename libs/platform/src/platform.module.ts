@@ -1,6 +1,6 @@
 import { AuthModule } from '@flow-crm/auth';
 import { BusModule, CreateOutboxAndInbox1732000000000 } from '@flow-crm/bus';
-import { dataSourceOptions, ensureDatabase, runMigrations } from '@flow-crm/db';
+import { dataSourceOptions, ensureDatabase, initializeAndMigrate } from '@flow-crm/db';
 import { EnvelopeInterceptor, ErrorFilter, createValidationPipe } from '@flow-crm/http';
 import { loggingModule, Metrics } from '@flow-crm/observability';
 import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
@@ -53,9 +53,7 @@ export class PlatformModule {
           useFactory: () => dataSourceOptions(database),
           dataSourceFactory: async (dataSourceOpts?: DataSourceOptions) => {
             await ensureDatabase(database.url, database.database);
-            const dataSource = await new DataSource(dataSourceOpts!).initialize();
-            await runMigrations(dataSource);
-            return dataSource;
+            return initializeAndMigrate(new DataSource(dataSourceOpts!));
           },
         }),
         BusModule.forRoot({

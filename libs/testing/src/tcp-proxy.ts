@@ -63,11 +63,11 @@ export class TcpProxy {
       upstream.on('error', drop).on('close', drop);
       client.pipe(upstream).pipe(client);
     });
-    this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.port, '127.0.0.1', () => {
         this.port = (server.address() as { port: number }).port;
+        this.server = server;
         resolve();
       });
     });

@@ -1,8 +1,14 @@
 import { connect } from 'amqplib';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { databaseUrl } from '@flow-crm/db';
 import { type Infrastructure, infrastructure } from './infrastructure';
+
+/** The URL of one database on the server `serverUrl` points at. */
+function databaseUrl(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
 
 /**
  * One test run's private corner of the shared servers: databases named `t_<run>_<service>` and

@@ -28,8 +28,11 @@ export async function deadLettersCommand(
     return 2;
   }
   const connection = await connect(env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672');
+  // A failed operation (no such queue) rejects with its reason; an unheard 'error' event would crash the process.
+  connection.on('error', () => undefined);
   try {
     const channel = await connection.createConfirmChannel();
+    channel.on('error', () => undefined);
     const deadLetters = new DeadLetters(channel, { service, prefix: env.BUS_PREFIX ?? '', retryDelaysMs: [] });
     if (command === 'list') {
       const letters = await deadLetters.list(Number(values.limit));

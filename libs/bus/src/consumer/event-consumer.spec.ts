@@ -38,7 +38,16 @@ describe('republished', () => {
     const headers = republished(
       properties({
         headers: {
-          'x-death': [{ queue: 'contacts.events.retry.1000ms', reason: 'expired', count: 1 }],
+          'x-death': [
+            {
+              queue: 'contacts.events.retry.1000ms',
+              reason: 'expired',
+              count: 1,
+              time: { '!': 'timestamp', value: 1_732_000_001 },
+              exchange: '',
+              'routing-keys': ['contacts.events.retry.1000ms'],
+            },
+          ],
           'x-first-death-exchange': '',
           'x-first-death-queue': 'contacts.events.retry.1000ms',
           'x-first-death-reason': 'expired',
@@ -54,10 +63,16 @@ describe('republished', () => {
 
   it('keeps the other headers and lets the new ones replace those of an earlier try', () => {
     const headers = republished(
-      properties({ headers: { 'x-tenant-hint': 'acme', [ATTEMPT_HEADER]: 2, [ERROR_HEADER]: 'first failure' } }),
+      properties({
+        headers: { 'x-tenant-hint': 'acme', [ATTEMPT_HEADER]: 2, [ERROR_HEADER]: 'first failure' },
+      }),
       { [ATTEMPT_HEADER]: 3, [ERROR_HEADER]: 'second failure' },
     ).headers;
-    expect(headers).toEqual({ 'x-tenant-hint': 'acme', [ATTEMPT_HEADER]: 3, [ERROR_HEADER]: 'second failure' });
+    expect(headers).toEqual({
+      'x-tenant-hint': 'acme',
+      [ATTEMPT_HEADER]: 3,
+      [ERROR_HEADER]: 'second failure',
+    });
   });
 
   it('copes with a message that had no headers at all', () => {

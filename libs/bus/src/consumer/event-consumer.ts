@@ -14,6 +14,8 @@ export const ATTEMPT_HEADER = 'x-flow-attempt';
 export const ERROR_HEADER = 'x-flow-error';
 export const FAILED_AT_HEADER = 'x-flow-failed-at';
 
+const RESUBSCRIBE_DELAY_MS = 1_000;
+
 /** An event that can never be handled: retrying it is pointless, it goes straight to the dead letters. */
 class PoisonMessageError extends Error {}
 
@@ -28,6 +30,7 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
   protected override readonly logger = new Logger('EventConsumer');
   private readonly topology: Topology;
   private channel?: ConfirmChannel;
+  private consumerTag?: string;
   private readonly inFlight = new Set<Promise<void>>();
   private listening = false;
 
@@ -64,6 +67,8 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
     this.connection.off('connected', this.subscribe);
     const channel = this.channel;
     this.channel = undefined;
+    // Without the cancel, every ack of a message in hand would make room for a new delivery.
+    if (channel && this.consumerTag) await channel.cancel(this.consumerTag).catch(() => undefined);
     await Promise.allSettled([...this.inFlight]);
     await channel?.close().catch(() => undefined);
   }
@@ -81,20 +86,35 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
   };
 
   private async startConsuming(): Promise<void> {
-    if (!this.listening || this.patterns.length === 0) return;
+    if (!this.listening || this.patterns.length === 0 || this.channel) return;
     const channel = await this.connection.confirmChannel();
     if (!channel) return;
     await assertTopology(channel, this.options, this.patterns);
     await channel.prefetch(this.options.prefetch);
     channel.on('close', () => {
-      if (this.channel === channel) this.channel = undefined;
+      if (this.channel !== channel) return;
+      this.channel = undefined;
+      // The channel alone can die (the broker's consumer timeout, a channel error) while the
+      // connection stays up; then no reconnection will come to subscribe again, so we do.
+      if (this.listening) setTimeout(() => this.connection.isConnected && this.subscribe(), RESUBSCRIBE_DELAY_MS).unref();
     });
     this.channel = channel;
-    await channel.consume(this.topology.queue, (message) => {
-      if (!message) return; // the broker cancelled us (queue deleted); reconnection sets it up again
+    this.consumerTag = undefined;
+    const { consumerTag } = await channel.consume(this.topology.queue, (message) => {
+      if (!message) {
+        // The broker cancelled the subscription (its queue was deleted): start over on a new channel.
+        void channel.close().catch(() => undefined);
+        return;
+      }
       const work = this.process(channel, message).finally(() => this.inFlight.delete(work));
       this.inFlight.add(work);
     });
+    if (this.channel !== channel) {
+      // close() came while we were subscribing.
+      await channel.close().catch(() => undefined);
+      return;
+    }
+    this.consumerTag = consumerTag;
     this.logger.log(`consuming ${this.topology.queue} (${this.patterns.join(', ')})`);
   }
 
@@ -105,7 +125,7 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
     try {
       duplicate = await this.handle(this.decode(message));
     } catch (error) {
-      await this.fail(channel, message, type, error as Error).catch((failure: Error) => {
+      await this.fail(channel, message, type, error).catch((failure: Error) => {
         // Neither acked nor re-routed: the broker redelivers it once this channel closes.
         this.logger.error(`could not re-route failed ${type}: ${failure.message}`);
         settle(() => channel.nack(message, false, true));
@@ -158,20 +178,22 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
   }
 
   /** Schedules a retry, or dead-letters the message after its last try; then acks the original. */
-  private async fail(channel: ConfirmChannel, message: ConsumeMessage, type: string, error: Error): Promise<void> {
+  private async fail(channel: ConfirmChannel, message: ConsumeMessage, type: string, error: unknown): Promise<void> {
     const attempt = Number(message.properties.headers?.[ATTEMPT_HEADER] ?? 1);
     const retry = error instanceof PoisonMessageError ? undefined : this.topology.retryQueues[attempt - 1];
-    const reason = error.message.slice(0, 1_000);
+    const reason = describeError(error).slice(0, 1_000);
+    // Retried and dead-lettered copies travel under a queue's name: the event type goes along as `type`.
+    const properties = { ...message.properties, type };
     if (retry) {
       this.logger.warn(`${type} ${message.properties.messageId} failed (try ${attempt}), retrying in ${retry.delayMs} ms: ${reason}`);
-      channel.sendToQueue(retry.name, message.content, republished(message.properties, { [ATTEMPT_HEADER]: attempt + 1, [ERROR_HEADER]: reason }));
+      channel.sendToQueue(retry.name, message.content, republished(properties, { [ATTEMPT_HEADER]: attempt + 1, [ERROR_HEADER]: reason }));
       this.metrics.eventsFailed.inc({ type, outcome: 'retried' });
     } else {
       this.logger.error(`${type} ${message.properties.messageId} failed (try ${attempt}), dead-lettered: ${reason}`);
       channel.sendToQueue(
         this.topology.deadLetterQueue,
         message.content,
-        republished(message.properties, {
+        republished(properties, {
           [ATTEMPT_HEADER]: attempt,
           [ERROR_HEADER]: reason,
           [FAILED_AT_HEADER]: new Date().toISOString(),
@@ -184,6 +206,19 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
   }
 }
 
+/** What a handler threw, as text: handlers (and Nest's exception filters) do not always throw Errors. */
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'string') return error;
+  const message = (error as { message?: unknown } | null)?.message;
+  if (typeof message === 'string') return message;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}
+
 function settle(fn: () => void): void {
   try {
     fn();
@@ -192,7 +227,7 @@ function settle(fn: () => void): void {
   }
 }
 
-/** The original message's properties, with its routing key kept as `type` and headers updated. */
+/** The original message's properties (`type` naming the event) with its headers updated, for a copy sent to another queue. */
 export function republished(properties: MessageProperties, headers: Record<string, unknown>) {
   return {
     persistent: true,

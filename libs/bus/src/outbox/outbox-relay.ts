@@ -43,6 +43,8 @@ export class OutboxRelay {
   private channel?: ConfirmChannel;
   private running = false;
   private wake?: () => void;
+  /** A wake-up (NOTIFY, reconnection, stop) that came while no sleep was waiting for it. */
+  private nudged = false;
   private loop?: Promise<void>;
   private lastSweep = 0;
 
@@ -68,8 +70,9 @@ export class OutboxRelay {
     this.connection.off('connected', this.nudge);
     this.nudge();
     await this.loop;
-    await this.listener?.end().catch(() => undefined);
+    const listener = this.listener;
     this.listener = undefined;
+    if (listener) await withTimeout(listener.end(), 2_000, 'closing the outbox listener').catch(() => undefined);
     await this.channel?.close().catch(() => undefined);
     this.channel = undefined;
   }
@@ -93,13 +96,16 @@ export class OutboxRelay {
   private readonly nudge = (): void => {
     const wake = this.wake;
     this.wake = undefined;
-    wake?.();
+    if (wake) wake();
+    else this.nudged = true;
   };
 
   private async run(): Promise<void> {
     let failures = 0;
     while (this.running) {
       let published = 0;
+      // Rows whose NOTIFY arrived until now are visible to this round's claim; later ones set it again.
+      this.nudged = false;
       try {
         await this.ensureListening();
         published = await this.publishBatch();
@@ -109,7 +115,7 @@ export class OutboxRelay {
         failures += 1;
         this.logger.warn(`outbox relay: ${(error as Error).message}`);
       }
-      if (published < this.options.relayBatchSize) {
+      if (this.running && published < this.options.relayBatchSize) {
         const backoff = failures ? Math.min(200 * 2 ** failures, 5_000) : this.options.relayPollMs;
         await this.sleep(backoff);
       }
@@ -117,6 +123,7 @@ export class OutboxRelay {
   }
 
   private sleep(ms: number): Promise<void> {
+    if (this.nudged) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.wake = undefined;
@@ -190,6 +197,10 @@ export class OutboxRelay {
       this.logger.warn(`outbox listener lost: ${error.message}`);
       if (this.listener === client) this.listener = undefined;
       void client.end().catch(() => undefined);
+    });
+    // A connection cut without an error (server gone) must not leave a dead listener behind.
+    client.on('end', () => {
+      if (this.listener === client) this.listener = undefined;
     });
     await client.connect();
     await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
