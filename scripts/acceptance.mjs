@@ -49,7 +49,9 @@ try {
     const url = `http://127.0.0.1:${PORTS[suite.through]}`;
     console.log(`\nacceptance: ${suite.file} against ${url}`);
     try {
-      await run(process.execPath, ['--test', '--test-reporter=spec', join(ACCEPTANCE, suite.file)], { env: { ...process.env, CRM_URL: url } });
+      await run(process.execPath, ['--test', '--test-reporter=spec', join(ACCEPTANCE, suite.file)], {
+        env: { ...process.env, CRM_URL: url },
+      });
     } catch {
       failed = true;
     }

@@ -44,7 +44,8 @@ async function main() {
       name: admin.name,
       organizationName: 'Demo Company',
     });
-    if (registered.status !== 201) throw new Error(`register: ${registered.status} ${JSON.stringify(registered.body)}`);
+    if (registered.status !== 201)
+      throw new Error(`register: ${registered.status} ${JSON.stringify(registered.body)}`);
     console.log(`created organization "Demo Company" and ${admin.email}`);
     login = { status: 200, body: registered.body };
   } else if (login.status !== 200) {
@@ -59,7 +60,9 @@ async function main() {
     else if (created.status === 409) console.log(`${user.email} exists`);
     else throw new Error(`create ${user.email}: ${created.status} ${JSON.stringify(created.body)}`);
   }
-  console.log(`\nDemo users (password ${DEMO_PASSWORD}): ${DEMO_USERS.map((u) => `${u.email} (${u.role})`).join(', ')}`);
+  console.log(
+    `\nDemo users (password ${DEMO_PASSWORD}): ${DEMO_USERS.map((u) => `${u.email} (${u.role})`).join(', ')}`,
+  );
 }
 
 main().catch((error) => {

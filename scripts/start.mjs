@@ -1,6 +1,14 @@
 // npm start: builds every app, starts them against local PostgreSQL and RabbitMQ (or the URLs in
 // the environment), waits until all are ready, prints their URLs, and stops them on Ctrl-C.
-import { APP_PORTS, checkInfrastructure, presentApps, run, startApp, stopAll, waitReady } from './lib/stack.mjs';
+import {
+  APP_PORTS,
+  checkInfrastructure,
+  presentApps,
+  run,
+  startApp,
+  stopAll,
+  waitReady,
+} from './lib/stack.mjs';
 
 const apps = presentApps();
 if (!(await checkInfrastructure())) process.exit(1);
@@ -41,6 +49,9 @@ try {
 }
 
 console.log('\nFlow CRM is running:');
-for (const child of children) console.log(`  ${child.app.padEnd(10)} ${child.url}   (docs: ${child.url}/docs-json, health: ${child.url}/health/ready)`);
+for (const child of children)
+  console.log(
+    `  ${child.app.padEnd(10)} ${child.url}   (docs: ${child.url}/docs-json, health: ${child.url}/health/ready)`,
+  );
 const front = children.find((c) => c.app === 'gateway') ?? children[0];
 console.log(`\nAPI: ${front.url}/api   — Ctrl-C stops everything.`);

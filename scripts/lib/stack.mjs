@@ -79,7 +79,11 @@ function redact(url) {
 
 /** Starts `node apps/<app>/dist/main.js`; its output goes to ours, prefixed with the app name. */
 export function startApp(app, env) {
-  const child = spawn(process.execPath, [builtEntry(app)], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [builtEntry(app)], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const prefix = `[${app}] `;
   for (const stream of [child.stdout, child.stderr]) {
     let pending = '';
@@ -128,6 +132,8 @@ export function stopAll(children) {
 export function run(command, args, options = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit', ...options });
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`)),
+    );
   });
 }

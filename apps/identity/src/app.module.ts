@@ -42,6 +42,11 @@ export class AppModule {
 @Module({})
 class ConfigModule {
   static with(config: IdentityConfig): DynamicModule {
-    return { module: ConfigModule, global: true, providers: [{ provide: IDENTITY_CONFIG, useValue: config }], exports: [IDENTITY_CONFIG] };
+    return {
+      module: ConfigModule,
+      global: true,
+      providers: [{ provide: IDENTITY_CONFIG, useValue: config }],
+      exports: [IDENTITY_CONFIG],
+    };
   }
 }

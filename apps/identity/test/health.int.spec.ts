@@ -18,7 +18,7 @@ describe('identity health and operations endpoints', () => {
   it('reports ready once its database and broker answer', async () => {
     const res = await fetch(`${identity.url}/health/ready`);
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = (await res.json()) as { details: unknown };
     expect(body.details).toMatchObject({ database: { status: 'up' }, broker: { status: 'up' } });
   });
 
@@ -33,7 +33,7 @@ describe('identity health and operations endpoints', () => {
   it('serves its OpenAPI document for the gateway to merge', async () => {
     const res = await fetch(`${identity.url}/docs-json`);
     expect(res.status).toBe(200);
-    const document = await res.json();
+    const document = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
     expect(document.openapi).toMatch(/^3\./);
     expect(Object.keys(document.paths)).toContain('/api/auth/login');
   });

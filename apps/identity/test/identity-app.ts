@@ -15,7 +15,10 @@ export interface RunningIdentity {
  * The identity app in this process, on this run's own database and bus prefix, listening on a
  * free port so tests talk to it over real HTTP. argon2 costs are lowered to keep the suite fast.
  */
-export async function startIdentity(run: TestRun, env: Record<string, string> = {}): Promise<RunningIdentity> {
+export async function startIdentity(
+  run: TestRun,
+  env: Record<string, string> = {},
+): Promise<RunningIdentity> {
   run.trackService('identity');
   const config = loadIdentityConfig({
     DATABASE_URL: run.infra.postgresUrl,
@@ -28,7 +31,11 @@ export async function startIdentity(run: TestRun, env: Record<string, string> = 
     ARGON2_TIME_COST: '2',
     ...env,
   });
-  const app = await createServiceApp(AppModule.with(config), { service: 'identity', title: 'identity (test)', config });
+  const app = await createServiceApp(AppModule.with(config), {
+    service: 'identity',
+    title: 'identity (test)',
+    config,
+  });
   await app.startAllMicroservices();
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };

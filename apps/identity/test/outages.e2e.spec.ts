@@ -72,7 +72,11 @@ describe('identity process through database and broker outages', () => {
   const readiness = async () => (await fetch(`${identity.url}/health/ready`)).status;
   const uniqueEmail = () => `outage.${randomBytes(6).toString('hex')}@example.com`;
 
-  async function eventually<T>(probe: () => Promise<T> | T, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  async function eventually<T>(
+    probe: () => Promise<T> | T,
+    accept: (value: T) => boolean,
+    timeoutMs = 15_000,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = await probe();
@@ -89,15 +93,19 @@ describe('identity process through database and broker outages', () => {
     const email = uniqueEmail();
     const res = await register(email);
     expect(res.status).toBe(201);
-    const { data } = await res.json();
+    const { data } = (await res.json()) as { data: { organization: { id: string } } };
 
     await new Promise((r) => setTimeout(r, 500));
-    const forOrganization = () => received.filter((m) => JSON.parse(m.content.toString()).organizationId === data.organization.id);
+    const forOrganization = () =>
+      received.filter((m) => JSON.parse(m.content.toString()).organizationId === data.organization.id);
     expect(forOrganization()).toHaveLength(0);
 
     await broker.restore();
     const events = await eventually(forOrganization, (found) => found.length >= 2);
-    expect(events.map((m) => m.properties.type).sort()).toEqual(['identity.organization.created', 'identity.user.created']);
+    expect(events.map((m) => m.properties.type).sort()).toEqual([
+      'identity.organization.created',
+      'identity.user.created',
+    ]);
     expect(events.every((m) => m.properties.deliveryMode === 2)).toBe(true);
     await eventually(readiness, (status) => status === 200);
   });
@@ -109,18 +117,25 @@ describe('identity process through database and broker outages', () => {
     await database.cut();
     const refused = await login(email);
     expect(refused.status).toBe(503);
-    expect(await refused.json()).toEqual({ error: { code: 'SERVICE_UNAVAILABLE', message: expect.any(String) } });
+    expect(await refused.json()).toEqual({
+      error: { code: 'SERVICE_UNAVAILABLE', message: expect.any(String) },
+    });
     await eventually(readiness, (status) => status === 503);
 
     await database.restore();
-    await eventually(async () => (await login(email)).status, (status) => status === 200);
+    await eventually(
+      async () => (await login(email)).status,
+      (status) => status === 200,
+    );
     await eventually(readiness, (status) => status === 200);
   });
 
   it('finishes the requests in flight when asked to stop, then exits cleanly', async () => {
     const pending = register(uniqueEmail());
     await new Promise((r) => setTimeout(r, 20));
-    const exit = new Promise<string>((resolve) => identity.process.once('exit', (code, signal) => resolve(`${code ?? signal}`)));
+    const exit = new Promise<string>((resolve) =>
+      identity.process.once('exit', (code, signal) => resolve(`${code ?? signal}`)),
+    );
     identity.process.kill('SIGTERM');
     expect((await pending).status).toBe(201);
     // Nest closes everything, then re-raises the signal: a clean exit reads as SIGTERM (or 0).

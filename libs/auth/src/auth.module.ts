@@ -20,8 +20,15 @@ export class AuthModule {
       global: true,
       imports: [PassportModule],
       providers: [
-        options.keyResolver ?? { provide: KeyResolver, useFactory: () => new JwksKeyResolver(options.jwksUrl) },
-        { provide: JwtStrategy, inject: [KeyResolver], useFactory: (keys: KeyResolver) => new JwtStrategy(keys, options) },
+        options.keyResolver ?? {
+          provide: KeyResolver,
+          useFactory: () => new JwksKeyResolver(options.jwksUrl),
+        },
+        {
+          provide: JwtStrategy,
+          inject: [KeyResolver],
+          useFactory: (keys: KeyResolver) => new JwtStrategy(keys, options),
+        },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_GUARD, useClass: RolesGuard },
       ],

@@ -24,8 +24,15 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       issuer: options.issuer,
       audience: options.audience,
       ignoreExpiration: false,
-      secretOrKeyProvider: (_request: unknown, rawJwt: string, done: (error: unknown, key?: string) => void) => {
-        keys.publicKeyFor(kidOf(rawJwt)).then((key) => done(null, key), (error: unknown) => done(error));
+      secretOrKeyProvider: (
+        _request: unknown,
+        rawJwt: string,
+        done: (error: unknown, key?: string) => void,
+      ) => {
+        keys.publicKeyFor(kidOf(rawJwt)).then(
+          (key) => done(null, key),
+          (error: unknown) => done(error),
+        );
       },
     });
   }
@@ -33,13 +40,20 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   validate(claims: Partial<AccessTokenClaims> & { sid?: unknown }): Principal | false {
     const { sub, org, role, sid } = claims;
     if (typeof sub !== 'string' || typeof org !== 'string' || !ROLES.includes(role as never)) return false;
-    return { userId: sub, organizationId: org, role: role as Principal['role'], ...(typeof sid === 'string' ? { sessionId: sid } : {}) };
+    return {
+      userId: sub,
+      organizationId: org,
+      role: role as Principal['role'],
+      ...(typeof sid === 'string' ? { sessionId: sid } : {}),
+    };
   }
 }
 
 function kidOf(rawJwt: string): string | undefined {
   try {
-    const header = JSON.parse(Buffer.from(rawJwt.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: unknown };
+    const header = JSON.parse(Buffer.from(rawJwt.split('.')[0] ?? '', 'base64url').toString('utf8')) as {
+      kid?: unknown;
+    };
     return typeof header.kid === 'string' ? header.kid : undefined;
   } catch {
     return undefined;

@@ -28,7 +28,9 @@ export class JwksKeyResolver extends KeyResolver {
   publicKeyFor(kid: string | undefined): Promise<string> {
     return new Promise((resolve, reject) => {
       const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid })).toString('base64url');
-      this.provider({}, `${header}.e30.`, (error, key) => (error || !key ? reject(error ?? new Error('no key')) : resolve(String(key))));
+      this.provider({}, `${header}.e30.`, (error, key) =>
+        error || !key ? reject(error ?? new Error('no key')) : resolve(String(key)),
+      );
     });
   }
 }

@@ -29,9 +29,13 @@ export function scopeQuery<T extends ObjectLiteral>(
     query.expressionMap.wheres = [];
     query.where(new Brackets((inner) => void ((inner as SelectQueryBuilder<T>).expressionMap.wheres = own)));
   }
-  query.andWhere(`${alias}.organizationId = :scopeOrganizationId`, { scopeOrganizationId: principal.organizationId });
+  query.andWhere(`${alias}.organizationId = :scopeOrganizationId`, {
+    scopeOrganizationId: principal.organizationId,
+  });
   if (options.byOwner !== false && !isManagerial(principal)) {
-    query.andWhere(`${alias}.${options.ownerColumn ?? 'ownerId'} = :scopeOwnerId`, { scopeOwnerId: principal.userId });
+    query.andWhere(`${alias}.${options.ownerColumn ?? 'ownerId'} = :scopeOwnerId`, {
+      scopeOwnerId: principal.userId,
+    });
   }
   return query;
 }

@@ -21,7 +21,9 @@ export const BUS_OPTIONS = Symbol('BUS_OPTIONS');
 
 /** Starts the broker connection and the relay with the app, and stops them after in-flight work. */
 @Injectable()
-class BusLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+class BusLifecycle
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   constructor(
     private readonly connection: BrokerConnection,
     private readonly relay: OutboxRelay,
@@ -61,7 +63,11 @@ export class BusModule {
         { provide: BUS_OPTIONS, useValue: options },
         {
           provide: BrokerConnection,
-          useFactory: () => new BrokerConnection(options.url, `${options.prefix}${options.service}@${hostname()}:${process.pid}`),
+          useFactory: () =>
+            new BrokerConnection(
+              options.url,
+              `${options.prefix}${options.service}@${hostname()}:${process.pid}`,
+            ),
         },
         { provide: Outbox, useFactory: () => new Outbox(options.service, eventRegistry) },
         {

@@ -39,7 +39,9 @@ export class BrokerConnection extends EventEmitter<{ connected: [ChannelModel]; 
       this.logger.warn(`lost the broker: ${error?.message ?? 'closed'}`);
       this.emit('disconnected');
     });
-    this.model.on('connect-failed', (error: Error) => this.logger.warn(`broker unreachable: ${error.message}`));
+    this.model.on('connect-failed', (error: Error) =>
+      this.logger.warn(`broker unreachable: ${error.message}`),
+    );
     this.model.on('error', (error: Error) => this.logger.warn(`broker error: ${error.message}`));
   }
 

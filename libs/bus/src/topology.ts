@@ -21,7 +21,10 @@ export async function assertTopology(
   if (bindings === null) return topology;
 
   await channel.assertExchange(topology.deadLetterExchange, 'direct', { durable: true });
-  await channel.assertQueue(topology.deadLetterQueue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+  await channel.assertQueue(topology.deadLetterQueue, {
+    durable: true,
+    arguments: { 'x-queue-type': 'quorum' },
+  });
   await channel.bindQueue(topology.deadLetterQueue, topology.deadLetterExchange, topology.deadLetterQueue);
   await channel.assertQueue(topology.queue, {
     durable: true,

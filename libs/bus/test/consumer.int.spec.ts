@@ -440,7 +440,10 @@ describe('closing the consumer', () => {
 
 describe('a consumer whose subscription the broker ends', () => {
   it('subscribes again on a new channel while the connection stays up, and keeps handling events', async () => {
-    const node = await startNode({ service: 'resubscribe', handlers: { 'test.widget.created': recordEffect('node') } });
+    const node = await startNode({
+      service: 'resubscribe',
+      handlers: { 'test.widget.created': recordEffect('node') },
+    });
     // Deleting its queue makes the broker cancel the consumer; the connection itself is untouched.
     await broker.channel.deleteQueue(node.topology.queue);
     await waitFor(() => !node.consumer!.isConsuming, { what: 'the cancelled consumer to drop its channel' });
@@ -449,7 +452,9 @@ describe('a consumer whose subscription the broker ends', () => {
 
     const event = envelope(WidgetCreated, { name: 'after the cancel' });
     await broker.publishEnvelope(node.topology.exchange, event);
-    await waitFor(async () => (await node.effects()).length === 1, { what: 'the event published after resubscribing' });
+    await waitFor(async () => (await node.effects()).length === 1, {
+      what: 'the event published after resubscribing',
+    });
     expect((await node.effects())[0]?.eventId).toBe(event.id);
   });
 });

@@ -39,7 +39,11 @@ export const UserUpdated = defineEvent(
 export const UserDeactivated = defineEvent('identity.user.deactivated', 1, userSnapshot);
 export const TeamCreated = defineEvent('identity.team.created', 1, teamSnapshot);
 export const TeamUpdated = defineEvent('identity.team.updated', 1, teamSnapshot);
-export const TeamDeleted = defineEvent('identity.team.deleted', 1, z.object({ id: z.uuid(), organizationId: z.uuid() }));
+export const TeamDeleted = defineEvent(
+  'identity.team.deleted',
+  1,
+  z.object({ id: z.uuid(), organizationId: z.uuid() }),
+);
 export const TeamMemberAdded = defineEvent('identity.team.member_added', 1, teamMembership);
 export const TeamMemberRemoved = defineEvent('identity.team.member_removed', 1, teamMembership);
 /** Carries the one-time reset token so that messaging can e-mail the link; it is never logged. */

@@ -20,16 +20,23 @@ export function defineEvent<TType extends string, TSchema extends z.ZodType>(
 export type EventData<TDef> = TDef extends EventDefinition<string, infer S> ? z.infer<S> : never;
 
 /** A fully typed envelope of an event definition. */
-export type EventOf<TDef> = TDef extends EventDefinition<infer T, infer S> ? EventEnvelope<z.infer<S>, T> : never;
+export type EventOf<TDef> =
+  TDef extends EventDefinition<infer T, infer S> ? EventEnvelope<z.infer<S>, T> : never;
 
 export class UnknownEventError extends Error {
-  constructor(readonly type: string, readonly version: number) {
+  constructor(
+    readonly type: string,
+    readonly version: number,
+  ) {
     super(`unknown event ${type} v${version}`);
   }
 }
 
 export class InvalidEventError extends Error {
-  constructor(readonly type: string, readonly issues: string[]) {
+  constructor(
+    readonly type: string,
+    readonly issues: string[],
+  ) {
     super(`invalid event ${type}: ${issues.join('; ')}`);
   }
 }
@@ -71,7 +78,8 @@ export class EventRegistry {
   parse(raw: unknown): EventEnvelope {
     const envelope = eventEnvelopeSchema.safeParse(raw);
     if (!envelope.success) {
-      const type = typeof (raw as { type?: unknown })?.type === 'string' ? (raw as { type: string }).type : '?';
+      const type =
+        typeof (raw as { type?: unknown })?.type === 'string' ? (raw as { type: string }).type : '?';
       throw new InvalidEventError(type, formatIssues(envelope.error));
     }
     const { type, version } = envelope.data;

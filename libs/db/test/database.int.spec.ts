@@ -116,7 +116,9 @@ describe('databases on a real PostgreSQL', () => {
       // Repeated on fresh names: the window between the existence check and CREATE DATABASE is short.
       for (const round of [1, 2, 3]) {
         const name = run.database(`db_ensure_race_${round}`);
-        const results = await Promise.allSettled([1, 2, 3].map(() => ensureDatabase(run.infra.postgresUrl, name)));
+        const results = await Promise.allSettled(
+          [1, 2, 3].map(() => ensureDatabase(run.infra.postgresUrl, name)),
+        );
         const failures = results.flatMap((r) =>
           r.status === 'rejected' ? [String((r.reason as Error).message)] : [],
         );

@@ -1,4 +1,10 @@
-import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor, SetMetadata } from '@nestjs/common';
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Injectable,
+  type NestInterceptor,
+  SetMetadata,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { map, type Observable } from 'rxjs';
 import { Page } from './pagination';
@@ -15,10 +21,17 @@ export class EnvelopeInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
-    const raw = this.reflector.getAllAndOverride<boolean>(RAW_RESPONSE, [context.getHandler(), context.getClass()]);
+    const raw = this.reflector.getAllAndOverride<boolean>(RAW_RESPONSE, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (raw) return next.handle();
-    return next.handle().pipe(
-      map((value: unknown) => (value instanceof Page ? { data: value.items, meta: value.meta } : { data: value ?? null })),
-    );
+    return next
+      .handle()
+      .pipe(
+        map((value: unknown) =>
+          value instanceof Page ? { data: value.items, meta: value.meta } : { data: value ?? null },
+        ),
+      );
   }
 }

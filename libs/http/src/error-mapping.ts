@@ -28,11 +28,25 @@ const PG_CODES: Record<string, ErrorStatus> = {
   '23503': 409, // foreign_key_violation
   '40001': 409, // serialization_failure
   '40P01': 409, // deadlock_detected
+  '22021': 400, // character_not_in_repertoire (a NUL in text that validation did not see)
+  '22P05': 400, // untranslatable_character
 };
 
 /** A dependency (the database, above all) is unreachable: a 503 tells the client to retry later. */
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08000', '08001', '08003', '08006']);
-const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|connection is closed/i;
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+]);
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|connection is closed/i;
 
 function isKnownStatus(status: number): status is ErrorStatus {
   return status in ERROR_CODES;
@@ -48,7 +62,11 @@ function body(status: ErrorStatus, message: string, details?: unknown): ErrorBod
  */
 export function mapError(error: unknown): MappedError {
   if (error instanceof AppError) {
-    return { status: error.status, body: body(error.status, error.message, error.details), unexpected: false };
+    return {
+      status: error.status,
+      body: body(error.status, error.message, error.details),
+      unexpected: false,
+    };
   }
   if (error instanceof HttpException) {
     // Nest wraps Fastify's refusals (bad JSON, too large, unsupported content type) in these too.
@@ -72,7 +90,10 @@ export function mapError(error: unknown): MappedError {
     return { status, body: body(status, GENERIC_MESSAGES[status]), unexpected: false };
   }
   const message = (error as { message?: unknown } | null)?.message;
-  if ((typeof code === 'string' && UNAVAILABLE_CODES.has(code)) || (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message))) {
+  if (
+    (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) ||
+    (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message))
+  ) {
     return { status: 503, body: body(503, GENERIC_MESSAGES[503]), unexpected: true };
   }
   return { status: 500, body: body(500, GENERIC_MESSAGES[500]), unexpected: true };

@@ -77,7 +77,10 @@ export class ConflictError extends AppError {
 }
 
 export class ValidationError extends AppError {
-  constructor(readonly fieldErrors: FieldError[], message = 'The request has invalid fields') {
+  constructor(
+    readonly fieldErrors: FieldError[],
+    message = 'The request has invalid fields',
+  ) {
     super(HttpStatus.UNPROCESSABLE_ENTITY, message, fieldErrors);
   }
 

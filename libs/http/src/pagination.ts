@@ -45,7 +45,12 @@ export class Page<T> {
   }
 
   get meta(): { total: number; page: number; limit: number; totalPages: number } {
-    return { total: this.total, page: this.page, limit: this.limit, totalPages: Math.ceil(this.total / this.limit) };
+    return {
+      total: this.total,
+      page: this.page,
+      limit: this.limit,
+      totalPages: Math.ceil(this.total / this.limit),
+    };
   }
 
   map<U>(fn: (item: T) => U): Page<U> {

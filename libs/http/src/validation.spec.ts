@@ -13,7 +13,7 @@ import {
   validate,
 } from 'class-validator';
 import { ValidationError } from './errors';
-import { createValidationPipe, toFieldErrors } from './validation';
+import { createValidationPipe, IsOmittable, nulCharacterFields, toFieldErrors } from './validation';
 
 class PreferencesDto {
   @IsIn(['light', 'dark'])
@@ -158,5 +158,45 @@ describe('createValidationPipe', () => {
 
   it('leaves values of primitive parameters alone', async () => {
     expect(await pipe.transform('abc', { type: 'param', metatype: String, data: 'id' })).toBe('abc');
+  });
+});
+
+describe('NUL characters', () => {
+  it('finds every string holding one, by path', () => {
+    expect(
+      nulCharacterFields({ name: 'a\u0000b', tags: ['ok', '\u0000'], nested: { deep: 'x\u0000' }, n: 1 }),
+    ).toEqual(['name', 'tags[1]', 'nested.deep']);
+    expect(nulCharacterFields({ name: 'clean', list: ['a'] })).toEqual([]);
+  });
+
+  it('refuses a body with one before validating it: 422 naming the field', async () => {
+    class Named {
+      @IsString()
+      readonly name!: string;
+    }
+    const error = await createValidationPipe()
+      .transform({ name: 'Ada\u0000' }, { type: 'body', metatype: Named })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).fieldErrors).toEqual([
+      { field: 'name', message: 'name must not contain NUL characters' },
+    ]);
+  });
+});
+
+describe('IsOmittable', () => {
+  class Patch {
+    @IsOmittable()
+    @IsString()
+    readonly name?: string;
+  }
+
+  it('accepts a left-out field and refuses null', async () => {
+    const pipe = createValidationPipe();
+    await expect(pipe.transform({}, { type: 'body', metatype: Patch })).resolves.toEqual({});
+    const error = await pipe
+      .transform({ name: null }, { type: 'body', metatype: Patch })
+      .catch((e: unknown) => e);
+    expect((error as ValidationError).fieldErrors.map((e) => e.field)).toEqual(['name']);
   });
 });

@@ -31,9 +31,16 @@ export function loggingModule(options: LoggingOptions): DynamicModule {
       genReqId: (req: IncomingMessage) => req.id ?? 'unknown',
       customProps: (req: IncomingMessage) => ({ correlationId: req.id }),
       // Probes and scrapes every few seconds would drown the log.
-      autoLogging: { ignore: (req) => /^\/(health|metrics)\b/.test((req as { originalUrl?: string }).originalUrl ?? req.url ?? '') },
+      autoLogging: {
+        ignore: (req) =>
+          /^\/(health|metrics)\b/.test((req as { originalUrl?: string }).originalUrl ?? req.url ?? ''),
+      },
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+        }),
       },
       ...(options.pretty ? { transport: { target: 'pino-pretty', options: { singleLine: true } } } : {}),
     },

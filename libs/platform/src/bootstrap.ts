@@ -24,7 +24,10 @@ export interface StartOptions {
 }
 
 /** Builds the Fastify-based Nest app with everything the platform configures outside modules. */
-export async function createServiceApp(module: Type | DynamicModule, options: StartOptions): Promise<NestFastifyApplication> {
+export async function createServiceApp(
+  module: Type | DynamicModule,
+  options: StartOptions,
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: true,
@@ -44,7 +47,10 @@ export async function createServiceApp(module: Type | DynamicModule, options: St
 }
 
 /** Creates, starts (HTTP and event consumer) and returns the app. */
-export async function startService(module: Type | DynamicModule, options: StartOptions): Promise<INestApplication> {
+export async function startService(
+  module: Type | DynamicModule,
+  options: StartOptions,
+): Promise<INestApplication> {
   const app = await createServiceApp(module, options);
   await app.startAllMicroservices();
   await app.listen(options.config.PORT, options.config.HOST);
@@ -63,7 +69,10 @@ function configureFastify(app: NestFastifyApplication): void {
   });
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    metrics.httpDuration.observe(
+      { method: request.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
   });
 }
 
@@ -73,5 +82,9 @@ function configureOpenApi(app: NestFastifyApplication, options: StartOptions): v
     new DocumentBuilder().setTitle(options.title).setVersion('1.0').addBearerAuth().build(),
   );
   // The gateway merges every service's document and serves the one Swagger UI (/api/docs).
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', raw: ['json'], swaggerUiEnabled: false });
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    raw: ['json'],
+    swaggerUiEnabled: false,
+  });
 }

@@ -3,7 +3,12 @@ import { RawResponse } from '@flow-crm/http';
 import { Public } from '@flow-crm/auth';
 import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
+import {
+  HealthCheckService,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+  type HealthCheckResult,
+} from '@nestjs/terminus';
 import { type FastifyReply } from 'fastify';
 
 /** Liveness (the process answers) and readiness (its database and broker answer). */
@@ -28,7 +33,10 @@ export class HealthController {
   @Get('ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult | object> {
     try {
-      return await this.health.check([() => this.database.pingCheck('database', { timeout: 2_000 }), () => this.brokerCheck()]);
+      return await this.health.check([
+        () => this.database.pingCheck('database', { timeout: 2_000 }),
+        () => this.brokerCheck(),
+      ]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       void reply.status(HttpStatus.SERVICE_UNAVAILABLE);
@@ -39,6 +47,8 @@ export class HealthController {
   private brokerCheck() {
     const indicator = this.indicators.check('broker');
     const consuming = this.consumer.patterns.length === 0 || this.consumer.isConsuming;
-    return this.broker.isConnected && consuming ? indicator.up() : indicator.down({ connected: this.broker.isConnected, consuming });
+    return this.broker.isConnected && consuming
+      ? indicator.up()
+      : indicator.down({ connected: this.broker.isConnected, consuming });
   }
 }

@@ -9,7 +9,9 @@ export class RequestContextInterceptor implements NestInterceptor {
     if (context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<{ id: string }>();
     return new Observable((subscriber) =>
-      RequestContext.run({ correlationId: request.id, causationId: null }, () => next.handle().subscribe(subscriber)),
+      RequestContext.run({ correlationId: request.id, causationId: null }, () =>
+        next.handle().subscribe(subscriber),
+      ),
     );
   }
 }

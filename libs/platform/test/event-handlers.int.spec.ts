@@ -11,7 +11,9 @@ import { createServiceApp, loadConfig, PlatformModule, platformConfigSchema } fr
 class CreateGreetings1700000000000 implements MigrationInterface {
   name = 'CreateGreetings1700000000000';
   async up(runner: QueryRunner): Promise<void> {
-    await runner.query('CREATE TABLE greetings (user_id uuid PRIMARY KEY, name text NOT NULL, correlation_id text NOT NULL)');
+    await runner.query(
+      'CREATE TABLE greetings (user_id uuid PRIMARY KEY, name text NOT NULL, correlation_id text NOT NULL)',
+    );
   }
   async down(runner: QueryRunner): Promise<void> {
     await runner.query('DROP TABLE greetings');
@@ -52,7 +54,14 @@ describe('event handlers declared with @EventPattern in a platform service', () 
       LOG_LEVEL: 'silent',
     });
     @Module({
-      imports: [PlatformModule.forService({ service: 'greeter', config, entities: [], migrations: [CreateGreetings1700000000000] })],
+      imports: [
+        PlatformModule.forService({
+          service: 'greeter',
+          config,
+          entities: [],
+          migrations: [CreateGreetings1700000000000],
+        }),
+      ],
       controllers: [GreetingHandler],
     })
     class GreeterModule {}
@@ -78,7 +87,15 @@ describe('event handlers declared with @EventPattern in a platform service', () 
         organizationId,
         aggregateId: id,
         aggregateVersion: 1,
-        data: { id, organizationId, email: `${id}@example.com`, name, role: 'sales', isActive: true, avatarUrl: null },
+        data: {
+          id,
+          organizationId,
+          email: `${id}@example.com`,
+          name,
+          role: 'sales',
+          isActive: true,
+          avatarUrl: null,
+        },
       }),
     );
     return { id, correlationId: envelope.correlationId };
@@ -97,11 +114,16 @@ describe('event handlers declared with @EventPattern in a platform service', () 
   it('delivers a committed event to its handler, which writes in the inbox transaction', async () => {
     const { id, correlationId } = await publishUser('Grace');
     const row = await eventually(async () => {
-      const [found] = await dataSource.query('SELECT name, correlation_id FROM greetings WHERE user_id = $1', [id]);
+      const [found] = await dataSource.query(
+        'SELECT name, correlation_id FROM greetings WHERE user_id = $1',
+        [id],
+      );
       return found as { name: string; correlation_id: string } | undefined;
     });
     expect(row).toEqual({ name: 'Grace', correlation_id: correlationId });
-    const [inbox] = await dataSource.query("SELECT count(*)::int AS n FROM inbox_events WHERE type = 'identity.user.created'");
+    const [inbox] = await dataSource.query(
+      "SELECT count(*)::int AS n FROM inbox_events WHERE type = 'identity.user.created'",
+    );
     expect(inbox.n).toBeGreaterThanOrEqual(1);
   });
 
@@ -111,7 +133,9 @@ describe('event handlers declared with @EventPattern in a platform service', () 
     try {
       const channel = await connection.createChannel();
       const deadLetters = `${run.prefix}greeter.events.dead`;
-      const message = await eventually(async () => (await channel.get(deadLetters, { noAck: true })) || undefined);
+      const message = await eventually(
+        async () => (await channel.get(deadLetters, { noAck: true })) || undefined,
+      );
       expect(JSON.parse(message.content.toString()).data.id).toBe(id);
       expect(message.properties.type).toBe('identity.user.created');
       expect(message.properties.headers?.['x-flow-attempt']).toBe(RETRY_DELAYS.length + 1);
@@ -120,7 +144,9 @@ describe('event handlers declared with @EventPattern in a platform service', () 
     } finally {
       await connection.close();
     }
-    const [{ n }] = await dataSource.query('SELECT count(*)::int AS n FROM greetings WHERE user_id = $1', [id]);
+    const [{ n }] = await dataSource.query('SELECT count(*)::int AS n FROM greetings WHERE user_id = $1', [
+      id,
+    ]);
     expect(n).toBe(0);
   });
 });

@@ -36,7 +36,11 @@ export async function freePort(): Promise<number> {
 }
 
 /** Polls `url` until it answers 2xx or the deadline passes. */
-export async function waitForHttp(url: string, timeoutMs: number, isAlive: () => boolean = () => true): Promise<void> {
+export async function waitForHttp(
+  url: string,
+  timeoutMs: number,
+  isAlive: () => boolean = () => true,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
@@ -83,5 +87,12 @@ export async function launchApp(options: LaunchOptions): Promise<LaunchedApp> {
     child.kill(signal);
     await exited;
   };
-  return { url, port, process: child, output: () => log, stop: () => terminate('SIGTERM'), kill: () => terminate('SIGKILL') };
+  return {
+    url,
+    port,
+    process: child,
+    output: () => log,
+    stop: () => terminate('SIGTERM'),
+    kill: () => terminate('SIGKILL'),
+  };
 }

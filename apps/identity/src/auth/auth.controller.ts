@@ -72,7 +72,10 @@ export class AuthController {
   }
 
   @Put('me')
-  async updateMe(@CurrentPrincipal() principal: Principal, @Body() dto: UpdateProfileDto): Promise<UserResponse> {
+  async updateMe(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: UpdateProfileDto,
+  ): Promise<UserResponse> {
     return toUserResponse(await this.users.updateProfile(principal, dto));
   }
 
@@ -107,13 +110,19 @@ export class AuthController {
 
   @Post('2fa/enable')
   @HttpCode(HttpStatus.OK)
-  async enableTwoFactor(@CurrentPrincipal() principal: Principal, @Body() dto: TotpCodeDto): Promise<UserResponse> {
+  async enableTwoFactor(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: TotpCodeDto,
+  ): Promise<UserResponse> {
     return toUserResponse(await this.auth.enableTwoFactor(principal, dto.code));
   }
 
   @Post('2fa/disable')
   @HttpCode(HttpStatus.OK)
-  async disableTwoFactor(@CurrentPrincipal() principal: Principal, @Body() dto: TotpCodeDto): Promise<UserResponse> {
+  async disableTwoFactor(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: TotpCodeDto,
+  ): Promise<UserResponse> {
     return toUserResponse(await this.auth.disableTwoFactor(principal, dto.code));
   }
 

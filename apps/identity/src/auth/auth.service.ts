@@ -8,12 +8,22 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../config';
 import { SigningKeys } from '../keys/signing-keys.service';
-import { Organization, type OrganizationResponse, toOrganizationResponse } from '../organizations/organization.entity';
+import {
+  Organization,
+  type OrganizationResponse,
+  toOrganizationResponse,
+} from '../organizations/organization.entity';
 import { type ClientInfo, SessionsService } from '../sessions/sessions.service';
 import { User } from '../users/user.entity';
 import { toUserResponse, type UserResponse } from '../users/user.mapper';
 import { UsersService } from '../users/users.service';
-import { type ChangePasswordDto, type LoginDto, type RegisterDto, type ResetPasswordDto, type VerifyTwoFactorDto } from './dto/auth.dto';
+import {
+  type ChangePasswordDto,
+  type LoginDto,
+  type RegisterDto,
+  type ResetPasswordDto,
+  type VerifyTwoFactorDto,
+} from './dto/auth.dto';
 import { OneTimeToken, type OneTimeTokenPurpose } from './one-time-token.entity';
 import { PasswordHasher } from './password-hasher';
 import { hashToken, newOpaqueToken } from './secrets';
@@ -32,6 +42,12 @@ export type LoginResult = TokenPair | { twoFactorRequired: true; challengeToken:
 export const INVALID_CREDENTIALS = 'Invalid e-mail or password';
 const CHALLENGE_TTL_MS = 5 * 60 * 1000;
 const MAX_CHALLENGE_ATTEMPTS = 5;
+/**
+ * Wrong codes a user may send across all their challenges in the window below: without it,
+ * whoever holds the password could open challenge after challenge and keep guessing.
+ */
+const MAX_TWO_FACTOR_FAILURES = 10;
+const TWO_FACTOR_FAILURE_WINDOW_MINUTES = 15;
 
 @Injectable()
 export class AuthService {
@@ -46,10 +62,15 @@ export class AuthService {
   ) {}
 
   /** Creates an organization with the registering user as its first admin, and logs them in. */
-  async register(dto: RegisterDto, client: ClientInfo): Promise<TokenPair & { organization: OrganizationResponse }> {
+  async register(
+    dto: RegisterDto,
+    client: ClientInfo,
+  ): Promise<TokenPair & { organization: OrganizationResponse }> {
     const passwordHash = await this.hasher.hash(dto.password);
     const { organization, pair } = await this.dataSource.transaction(async (manager) => {
-      const organization = await manager.save(manager.create(Organization, { id: newId(), name: dto.organizationName }));
+      const organization = await manager.save(
+        manager.create(Organization, { id: newId(), name: dto.organizationName }),
+      );
       const user = await this.users.insert(manager, {
         organizationId: organization.id,
         email: dto.email,
@@ -62,7 +83,11 @@ export class AuthService {
         aggregateId: organization.id,
         aggregateVersion: 1,
         actorId: user.id,
-        data: { id: organization.id, name: organization.name, createdAt: organization.createdAt.toISOString() },
+        data: {
+          id: organization.id,
+          name: organization.name,
+          createdAt: organization.createdAt.toISOString(),
+        },
       });
       await this.users.publish(manager, UserCreated, user, user.id);
       return { organization, pair: await this.logIn(manager, user, client) };
@@ -72,7 +97,9 @@ export class AuthService {
 
   async login(dto: LoginDto, client: ClientInfo): Promise<LoginResult> {
     const user = await this.dataSource.getRepository(User).findOneBy({ email: dto.email });
-    const valid = user ? await this.hasher.verify(user.passwordHash, dto.password) : await this.hasher.verifyNothing(dto.password);
+    const valid = user
+      ? await this.hasher.verify(user.passwordHash, dto.password)
+      : await this.hasher.verifyNothing(dto.password);
     if (!user || !valid || !user.isActive) throw new UnauthorizedError(INVALID_CREDENTIALS);
     if (user.twoFactorEnabled) {
       const challengeToken = await this.dataSource.transaction((manager) =>
@@ -80,7 +107,9 @@ export class AuthService {
       );
       return { twoFactorRequired: true, challengeToken };
     }
-    const rehash = this.hasher.needsRehash(user.passwordHash) ? await this.hasher.hash(dto.password) : undefined;
+    const rehash = this.hasher.needsRehash(user.passwordHash)
+      ? await this.hasher.hash(dto.password)
+      : undefined;
     return this.dataSource.transaction(async (manager) => {
       if (rehash) await manager.update(User, { id: user.id }, { passwordHash: rehash });
       return this.logIn(manager, user, client);
@@ -92,8 +121,12 @@ export class AuthService {
     const result = await this.dataSource.transaction(async (manager) => {
       const challenge = await this.liveOneTimeToken(manager, 'login_challenge', dto.challengeToken);
       if (!challenge) return null;
-      const user = await manager.findOne(User, { where: { id: challenge.userId }, lock: { mode: 'pessimistic_write' } });
+      const user = await manager.findOne(User, {
+        where: { id: challenge.userId },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (!user?.isActive || !user.twoFactorEnabled || !user.twoFactorSecret) return null;
+      if ((await this.recentTwoFactorFailures(manager, user.id)) >= MAX_TWO_FACTOR_FAILURES) return null;
       const step = acceptedTotpStep(user.twoFactorSecret, dto.code, user.twoFactorLastStep);
       if (step === null) {
         challenge.attempts += 1;
@@ -111,10 +144,17 @@ export class AuthService {
   }
 
   async refresh(refreshToken: string, client: ClientInfo): Promise<Omit<TokenPair, 'user'>> {
-    const { user, refreshToken: next, familyId } = await this.sessions.rotate(refreshToken, client, (manager, id) =>
-      manager.findOneBy(User, { id }),
-    );
-    const { token, expiresIn } = this.keys.sign({ sub: user.id, org: user.organizationId, role: user.role, sid: familyId });
+    const {
+      user,
+      refreshToken: next,
+      familyId,
+    } = await this.sessions.rotate(refreshToken, client, (manager, id) => manager.findOneBy(User, { id }));
+    const { token, expiresIn } = this.keys.sign({
+      sub: user.id,
+      org: user.organizationId,
+      role: user.role,
+      sid: familyId,
+    });
     return { token, refreshToken: next, expiresIn };
   }
 
@@ -132,6 +172,7 @@ export class AuthService {
     const passwordHash = await this.hasher.hash(dto.newPassword);
     await this.dataSource.transaction(async (manager) => {
       await manager.update(User, { id: user.id }, { passwordHash });
+      await this.voidOneTimeTokens(manager, user.id);
       await this.sessions.revokeAll(manager, user.id, principal.sessionId);
     });
   }
@@ -146,14 +187,20 @@ export class AuthService {
     const ttlMs = this.config.PASSWORD_RESET_TTL_MINUTES * 60 * 1000;
     await this.dataSource.transaction(async (manager) => {
       // A new request voids the links sent before it.
-      await manager.update(OneTimeToken, { userId: user.id, purpose: 'password_reset', usedAt: IsNull() }, { usedAt: new Date() });
+      await this.voidOneTimeTokens(manager, user.id, 'password_reset');
       const resetToken = await this.issueOneTimeToken(manager, 'password_reset', user.id, ttlMs);
       await this.outbox.publish(manager, PasswordResetRequested, {
         organizationId: user.organizationId,
         aggregateId: user.id,
         aggregateVersion: user.version,
         actorId: null,
-        data: { userId: user.id, email: user.email, name: user.name, resetToken, expiresAt: new Date(Date.now() + ttlMs).toISOString() },
+        data: {
+          userId: user.id,
+          email: user.email,
+          name: user.name,
+          resetToken,
+          expiresAt: new Date(Date.now() + ttlMs).toISOString(),
+        },
       });
     });
   }
@@ -165,9 +212,8 @@ export class AuthService {
       const reset = await this.liveOneTimeToken(manager, 'password_reset', dto.token);
       const user = reset ? await manager.findOneBy(User, { id: reset.userId }) : null;
       if (!reset || !user?.isActive) throw ValidationError.of('token', 'token is invalid or expired');
-      reset.usedAt = new Date();
-      await manager.save(reset);
       await manager.update(User, { id: user.id }, { passwordHash });
+      await this.voidOneTimeTokens(manager, user.id);
       await this.sessions.revokeAll(manager, user.id);
     });
   }
@@ -200,16 +246,25 @@ export class AuthService {
 
   async disableTwoFactor(principal: Principal, code: string): Promise<User> {
     return this.withLockedUser(principal, async (manager, user) => {
-      if (!user.twoFactorEnabled || !user.twoFactorSecret) throw new ConflictError('Two-factor authentication is not enabled');
+      if (!user.twoFactorEnabled || !user.twoFactorSecret)
+        throw new ConflictError('Two-factor authentication is not enabled');
       if (acceptedTotpStep(user.twoFactorSecret, code, user.twoFactorLastStep) === null) {
         throw ValidationError.of('code', 'code is not valid');
       }
-      Object.assign(user, { twoFactorEnabled: false, twoFactorSecret: null, twoFactorPendingSecret: null, twoFactorLastStep: null });
+      Object.assign(user, {
+        twoFactorEnabled: false,
+        twoFactorSecret: null,
+        twoFactorPendingSecret: null,
+        twoFactorLastStep: null,
+      });
       return manager.save(user);
     });
   }
 
-  private async withLockedUser<T>(principal: Principal, work: (manager: EntityManager, user: User) => Promise<T>): Promise<T> {
+  private async withLockedUser<T>(
+    principal: Principal,
+    work: (manager: EntityManager, user: User) => Promise<T>,
+  ): Promise<T> {
     return this.dataSource.transaction(async (manager) => {
       const user = await manager.findOne(User, {
         where: { id: principal.userId, organizationId: principal.organizationId },
@@ -225,11 +280,43 @@ export class AuthService {
     user.lastLoginAt = new Date();
     await manager.update(User, { id: user.id }, { lastLoginAt: user.lastLoginAt });
     const { refreshToken, familyId } = await this.sessions.start(manager, user, client);
-    const { token, expiresIn } = this.keys.sign({ sub: user.id, org: user.organizationId, role: user.role, sid: familyId });
+    const { token, expiresIn } = this.keys.sign({
+      sub: user.id,
+      org: user.organizationId,
+      role: user.role,
+      sid: familyId,
+    });
     return { user: toUserResponse(user), token, refreshToken, expiresIn };
   }
 
-  private async issueOneTimeToken(manager: EntityManager, purpose: OneTimeTokenPurpose, userId: string, ttlMs: number): Promise<string> {
+  /** Spends every outstanding token of a user (of one purpose, or all): after a password change none may be used. */
+  private async voidOneTimeTokens(
+    manager: EntityManager,
+    userId: string,
+    purpose?: OneTimeTokenPurpose,
+  ): Promise<void> {
+    await manager.update(
+      OneTimeToken,
+      { userId, usedAt: IsNull(), ...(purpose ? { purpose } : {}) },
+      { usedAt: new Date() },
+    );
+  }
+
+  private async recentTwoFactorFailures(manager: EntityManager, userId: string): Promise<number> {
+    const [row] = await manager.query(
+      `SELECT coalesce(sum(attempts), 0)::int AS failures FROM one_time_tokens
+       WHERE user_id = $1 AND purpose = 'login_challenge' AND created_at > now() - make_interval(mins => $2)`,
+      [userId, TWO_FACTOR_FAILURE_WINDOW_MINUTES],
+    );
+    return row.failures;
+  }
+
+  private async issueOneTimeToken(
+    manager: EntityManager,
+    purpose: OneTimeTokenPurpose,
+    userId: string,
+    ttlMs: number,
+  ): Promise<string> {
     const token = newOpaqueToken();
     await manager.insert(OneTimeToken, {
       id: newId(),
@@ -244,7 +331,11 @@ export class AuthService {
   }
 
   /** The unspent, unexpired token of this purpose, locked for the caller's transaction. */
-  private async liveOneTimeToken(manager: EntityManager, purpose: OneTimeTokenPurpose, token: string): Promise<OneTimeToken | null> {
+  private async liveOneTimeToken(
+    manager: EntityManager,
+    purpose: OneTimeTokenPurpose,
+    token: string,
+  ): Promise<OneTimeToken | null> {
     const found = await manager.findOne(OneTimeToken, {
       where: { tokenHash: hashToken(token), purpose },
       lock: { mode: 'pessimistic_write' },

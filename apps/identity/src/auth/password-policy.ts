@@ -8,8 +8,10 @@ export const PASSWORD_MAX_LENGTH = 128;
 export function passwordProblems(password: unknown): string[] {
   if (typeof password !== 'string') return ['must be a string'];
   const problems: string[] = [];
-  if (password.length < PASSWORD_MIN_LENGTH) problems.push(`must be at least ${PASSWORD_MIN_LENGTH} characters long`);
-  if (password.length > PASSWORD_MAX_LENGTH) problems.push(`must be at most ${PASSWORD_MAX_LENGTH} characters long`);
+  // Characters as people count them (code points), not UTF-16 units: an emoji is one character.
+  const length = [...password].length;
+  if (length < PASSWORD_MIN_LENGTH) problems.push(`must be at least ${PASSWORD_MIN_LENGTH} characters long`);
+  if (length > PASSWORD_MAX_LENGTH) problems.push(`must be at most ${PASSWORD_MAX_LENGTH} characters long`);
   if (!/\p{Lu}/u.test(password)) problems.push('must contain an upper case letter');
   if (!/\p{Ll}/u.test(password)) problems.push('must contain a lower case letter');
   if (!/\p{Nd}/u.test(password)) problems.push('must contain a digit');

@@ -12,7 +12,14 @@ export interface TotpEnrollment {
 
 /** A new secret for an authenticator app (RFC 6238: SHA-1, 6 digits, 30 s). */
 export function enrollTotp(issuer: string, account: string): TotpEnrollment {
-  const totp = new TOTP({ issuer, label: account, algorithm: 'SHA1', digits: TOTP_DIGITS, period: TOTP_PERIOD_SECONDS, secret: new Secret({ size: 20 }) });
+  const totp = new TOTP({
+    issuer,
+    label: account,
+    algorithm: 'SHA1',
+    digits: TOTP_DIGITS,
+    period: TOTP_PERIOD_SECONDS,
+    secret: new Secret({ size: 20 }),
+  });
   return { secret: totp.secret.base32, otpauthUrl: totp.toString() };
 }
 
@@ -27,7 +34,12 @@ export function acceptedTotpStep(
   now: number = Date.now(),
 ): number | null {
   if (!/^\d{6}$/.test(code)) return null;
-  const totp = new TOTP({ algorithm: 'SHA1', digits: TOTP_DIGITS, period: TOTP_PERIOD_SECONDS, secret: Secret.fromBase32(secretBase32) });
+  const totp = new TOTP({
+    algorithm: 'SHA1',
+    digits: TOTP_DIGITS,
+    period: TOTP_PERIOD_SECONDS,
+    secret: Secret.fromBase32(secretBase32),
+  });
   const delta = totp.validate({ token: code, timestamp: now, window: TOTP_WINDOW });
   if (delta === null) return null;
   const step = Math.floor(now / 1000 / TOTP_PERIOD_SECONDS) + delta;

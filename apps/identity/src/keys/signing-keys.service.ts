@@ -65,7 +65,14 @@ export class SigningKeys extends KeyResolver implements OnModuleInit {
   }
 
   jwks(): PublicJwks {
-    return { keys: this.keys.map((key) => ({ ...key.publicJwk, kid: key.kid, alg: key.algorithm, use: 'sig' as const })) };
+    return {
+      keys: this.keys.map((key) => ({
+        ...key.publicJwk,
+        kid: key.kid,
+        alg: key.algorithm,
+        use: 'sig' as const,
+      })),
+    };
   }
 
   sign(claims: AccessTokenClaims & { sid: string }): { token: string; expiresIn: number } {
@@ -93,7 +100,9 @@ export class SigningKeys extends KeyResolver implements OnModuleInit {
       key = this.keys.find((k) => k.kid === kid);
     }
     if (!key) throw new Error(`unknown signing key ${kid}`);
-    return createPublicKey({ key: key.publicJwk as never, format: 'jwk' }).export({ format: 'pem', type: 'spki' }).toString();
+    return createPublicKey({ key: key.publicJwk as never, format: 'jwk' })
+      .export({ format: 'pem', type: 'spki' })
+      .toString();
   }
 
   private async load(): Promise<void> {

@@ -33,7 +33,9 @@ export class CreateIdentitySchema1732100000000 implements MigrationInterface {
       )`);
     await runner.query('CREATE UNIQUE INDEX users_email_key ON users (email)');
     await runner.query('CREATE INDEX users_organization_created ON users (organization_id, created_at, id)');
-    await runner.query('CREATE INDEX users_organization_admins ON users (organization_id) WHERE role = \'admin\' AND is_active');
+    await runner.query(
+      "CREATE INDEX users_organization_admins ON users (organization_id) WHERE role = 'admin' AND is_active",
+    );
     await runner.query(`
       CREATE TABLE sessions (
         id              uuid PRIMARY KEY,
@@ -71,7 +73,9 @@ export class CreateIdentitySchema1732100000000 implements MigrationInterface {
         attempts   integer NOT NULL DEFAULT 0,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await runner.query('CREATE INDEX one_time_tokens_user ON one_time_tokens (user_id, purpose) WHERE used_at IS NULL');
+    await runner.query(
+      'CREATE INDEX one_time_tokens_user ON one_time_tokens (user_id, purpose) WHERE used_at IS NULL',
+    );
     await runner.query(`
       CREATE TABLE teams (
         id              uuid PRIMARY KEY,
@@ -97,7 +101,15 @@ export class CreateIdentitySchema1732100000000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    for (const table of ['team_members', 'teams', 'one_time_tokens', 'signing_keys', 'sessions', 'users', 'organizations']) {
+    for (const table of [
+      'team_members',
+      'teams',
+      'one_time_tokens',
+      'signing_keys',
+      'sessions',
+      'users',
+      'organizations',
+    ]) {
       await runner.query(`DROP TABLE ${table}`);
     }
   }

@@ -40,7 +40,11 @@ export class SessionsService {
    * Rotates a refresh token: the presented one stops working and the next one of its family is
    * returned. Reuse of a rotated token revokes the family (committed before answering 401).
    */
-  async rotate(refreshToken: string, client: ClientInfo, loadUser: (manager: EntityManager, userId: string) => Promise<User | null>) {
+  async rotate(
+    refreshToken: string,
+    client: ClientInfo,
+    loadUser: (manager: EntityManager, userId: string) => Promise<User | null>,
+  ) {
     const result = await this.dataSource.transaction(async (manager) => {
       const session = await manager.findOne(Session, {
         where: { tokenHash: hashToken(refreshToken) },
@@ -67,7 +71,9 @@ export class SessionsService {
   /** Logout: ends the session the token belongs to, if it is the caller's. */
   async end(refreshToken: string, userId: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const session = await manager.findOne(Session, { where: { tokenHash: hashToken(refreshToken), userId } });
+      const session = await manager.findOne(Session, {
+        where: { tokenHash: hashToken(refreshToken), userId },
+      });
       if (!session) throw new UnauthorizedError(INVALID_REFRESH_TOKEN);
       await this.revokeFamily(manager, session.familyId);
     });
@@ -86,7 +92,12 @@ export class SessionsService {
     await manager.update(Session, { familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
   }
 
-  private async issue(manager: EntityManager, user: User, familyId: string, client: ClientInfo): Promise<IssuedRefreshToken> {
+  private async issue(
+    manager: EntityManager,
+    user: User,
+    familyId: string,
+    client: ClientInfo,
+  ): Promise<IssuedRefreshToken> {
     const refreshToken = newOpaqueToken();
     const expiresAt = new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_DAYS * 24 * 60 * 60 * 1000);
     await manager.insert(Session, {

@@ -7,9 +7,19 @@ export interface TeamResponse extends TeamSnapshot {
 }
 
 export function toTeamSnapshot(team: Team, memberIds: string[]): TeamSnapshot {
-  return { id: team.id, organizationId: team.organizationId, name: team.name, managerId: team.managerId, memberIds };
+  return {
+    id: team.id,
+    organizationId: team.organizationId,
+    name: team.name,
+    managerId: team.managerId,
+    memberIds,
+  };
 }
 
 export function toTeamResponse(team: Team, memberIds: string[]): TeamResponse {
-  return { ...toTeamSnapshot(team, memberIds), createdAt: team.createdAt.toISOString(), updatedAt: team.updatedAt.toISOString() };
+  return {
+    ...toTeamSnapshot(team, memberIds),
+    createdAt: team.createdAt.toISOString(),
+    updatedAt: team.updatedAt.toISOString(),
+  };
 }

@@ -30,7 +30,11 @@ export class TeamsController {
 
   @Roles('admin', 'manager')
   @Put(':id')
-  update(@CurrentPrincipal() principal: Principal, @Param('id', ParseIdPipe) id: string, @Body() dto: UpdateTeamDto): Promise<TeamResponse> {
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: UpdateTeamDto,
+  ): Promise<TeamResponse> {
     return this.teams.update(principal, id, dto);
   }
 
@@ -43,7 +47,11 @@ export class TeamsController {
 
   @Roles('admin', 'manager')
   @Post(':id/members')
-  addMember(@CurrentPrincipal() principal: Principal, @Param('id', ParseIdPipe) id: string, @Body() dto: AddTeamMemberDto): Promise<TeamResponse> {
+  addMember(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: AddTeamMemberDto,
+  ): Promise<TeamResponse> {
     return this.teams.addMember(principal, id, dto.userId);
   }
 

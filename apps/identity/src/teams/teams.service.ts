@@ -1,6 +1,12 @@
 import { inOrganization, type Principal } from '@flow-crm/auth';
 import { Outbox } from '@flow-crm/bus';
-import { TeamCreated, TeamDeleted, TeamMemberAdded, TeamMemberRemoved, TeamUpdated } from '@flow-crm/contracts';
+import {
+  TeamCreated,
+  TeamDeleted,
+  TeamMemberAdded,
+  TeamMemberRemoved,
+  TeamUpdated,
+} from '@flow-crm/contracts';
 import { newId } from '@flow-crm/db';
 import { ConflictError, NotFoundError, ValidationError } from '@flow-crm/http';
 import { Injectable } from '@nestjs/common';
@@ -22,8 +28,17 @@ export class TeamsService {
   ) {}
 
   async list(principal: Principal): Promise<TeamResponse[]> {
-    const teams = await this.dataSource.getRepository(Team).find({ where: inOrganization(principal), order: { name: 'ASC', id: 'ASC' } });
-    const members = await this.memberIds(this.dataSource.manager, teams.map((t) => t.id));
+    const teams = await this.dataSource
+      .getRepository(Team)
+      .createQueryBuilder('team')
+      .where('team.organizationId = :organizationId', inOrganization(principal))
+      .orderBy('lower(team.name)', 'ASC')
+      .addOrderBy('team.id', 'ASC')
+      .getMany();
+    const members = await this.memberIds(
+      this.dataSource.manager,
+      teams.map((t) => t.id),
+    );
     return teams.map((team) => toTeamResponse(team, members.get(team.id) ?? []));
   }
 
@@ -37,7 +52,12 @@ export class TeamsService {
       if (dto.managerId) await this.assertActiveUser(manager, principal, dto.managerId, 'managerId');
       await this.assertNameFree(manager, principal, dto.name);
       const team = await manager.save(
-        manager.create(Team, { id: newId(), organizationId: principal.organizationId, name: dto.name, managerId: dto.managerId ?? null }),
+        manager.create(Team, {
+          id: newId(),
+          organizationId: principal.organizationId,
+          name: dto.name,
+          managerId: dto.managerId ?? null,
+        }),
       );
       await this.publish(manager, TeamCreated, team, principal, []);
       return toTeamResponse(team, []);
@@ -48,7 +68,8 @@ export class TeamsService {
     return this.dataSource.transaction(async (manager) => {
       const team = await this.find(manager, principal, id, true);
       if (dto.managerId) await this.assertActiveUser(manager, principal, dto.managerId, 'managerId');
-      if (dto.name !== undefined && dto.name.toLowerCase() !== team.name.toLowerCase()) await this.assertNameFree(manager, principal, dto.name);
+      if (dto.name !== undefined && dto.name.toLowerCase() !== team.name.toLowerCase())
+        await this.assertNameFree(manager, principal, dto.name);
       if (dto.name !== undefined) team.name = dto.name;
       if (dto.managerId !== undefined) team.managerId = dto.managerId;
       const saved = await manager.save(team);
@@ -115,7 +136,10 @@ export class TeamsService {
   }
 
   private async find(manager: EntityManager, principal: Principal, id: string, lock = false): Promise<Team> {
-    const team = await manager.findOne(Team, { where: { id, ...inOrganization(principal) }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    const team = await manager.findOne(Team, {
+      where: { id, ...inOrganization(principal) },
+      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
     if (!team) throw new NotFoundError('Team');
     return team;
   }
@@ -131,13 +155,23 @@ export class TeamsService {
   private async memberIds(manager: EntityManager, teamIds: string[]): Promise<Map<string, string[]>> {
     const byTeam = new Map<string, string[]>();
     if (teamIds.length === 0) return byTeam;
-    const rows = await manager.find(TeamMember, { where: { teamId: In(teamIds) }, order: { addedAt: 'ASC', userId: 'ASC' } });
+    const rows = await manager.find(TeamMember, {
+      where: { teamId: In(teamIds) },
+      order: { addedAt: 'ASC', userId: 'ASC' },
+    });
     for (const row of rows) byTeam.set(row.teamId, [...(byTeam.get(row.teamId) ?? []), row.userId]);
     return byTeam;
   }
 
-  private async assertActiveUser(manager: EntityManager, principal: Principal, userId: string, field: string): Promise<void> {
-    const exists = await manager.exists(User, { where: { id: userId, isActive: true, ...inOrganization(principal) } });
+  private async assertActiveUser(
+    manager: EntityManager,
+    principal: Principal,
+    userId: string,
+    field: string,
+  ): Promise<void> {
+    const exists = await manager.exists(User, {
+      where: { id: userId, isActive: true, ...inOrganization(principal) },
+    });
     if (!exists) throw ValidationError.of(field, `${field} must be an active user of the organization`);
   }
 

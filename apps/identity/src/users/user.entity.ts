@@ -53,7 +53,10 @@ export class User {
   twoFactorPendingSecret: string | null;
 
   /** The last TOTP time step accepted: a code is never accepted twice (RFC 6238 §5.2). */
-  @Column('bigint', { nullable: true, transformer: { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) } })
+  @Column('bigint', {
+    nullable: true,
+    transformer: { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) },
+  })
   twoFactorLastStep: number | null;
 
   @Column('jsonb')

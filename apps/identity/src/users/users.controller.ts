@@ -15,7 +15,10 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
-  async list(@CurrentPrincipal() principal: Principal, @Query() query: ListUsersQuery): Promise<Page<UserResponse>> {
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListUsersQuery,
+  ): Promise<Page<UserResponse>> {
     return (await this.users.list(principal, query)).map(toUserResponse);
   }
 
@@ -26,7 +29,10 @@ export class UsersController {
   }
 
   @Get(':id')
-  async get(@CurrentPrincipal() principal: Principal, @Param('id', ParseIdPipe) id: string): Promise<UserResponse> {
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseIdPipe) id: string,
+  ): Promise<UserResponse> {
     return toUserResponse(await this.users.get(principal, id));
   }
 

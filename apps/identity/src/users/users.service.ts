@@ -33,13 +33,22 @@ export class UsersService {
       .createQueryBuilder('user')
       .where('user.organizationId = :organizationId', inOrganization(principal));
     if (query.role) builder.andWhere('user.role = :role', { role: query.role });
-    if (query.isActive !== undefined) builder.andWhere('user.isActive = :isActive', { isActive: query.isActive });
+    if (query.isActive !== undefined)
+      builder.andWhere('user.isActive = :isActive', { isActive: query.isActive });
     if (query.search) {
       const pattern = containsPattern(query.search);
-      builder.andWhere(new Brackets((q) => q.where('lower(user.name) LIKE :pattern').orWhere('user.email LIKE :pattern')), { pattern });
+      builder.andWhere(
+        new Brackets((q) => q.where('lower(user.name) LIKE :pattern').orWhere('user.email LIKE :pattern')),
+        { pattern },
+      );
     }
     const { skip, take } = pageWindow(query);
-    const [users, total] = await builder.orderBy('user.createdAt', 'ASC').addOrderBy('user.id', 'ASC').skip(skip).take(take).getManyAndCount();
+    const [users, total] = await builder
+      .orderBy('user.createdAt', 'ASC')
+      .addOrderBy('user.id', 'ASC')
+      .skip(skip)
+      .take(take)
+      .getManyAndCount();
     return Page.of(users, total, query);
   }
 
@@ -66,7 +75,10 @@ export class UsersService {
   }
 
   /** Inserts a user; a taken e-mail is a 409, even when two requests race for it. */
-  async insert(manager: EntityManager, fields: Pick<User, 'organizationId' | 'email' | 'name' | 'role' | 'passwordHash'>): Promise<User> {
+  async insert(
+    manager: EntityManager,
+    fields: Pick<User, 'organizationId' | 'email' | 'name' | 'role' | 'passwordHash'>,
+  ): Promise<User> {
     const taken = await manager.exists(User, { where: { email: fields.email } });
     if (taken) throw new ConflictError(EMAIL_TAKEN);
     const user = manager.create(User, {
@@ -96,10 +108,19 @@ export class UsersService {
   async update(principal: Principal, id: string, dto: UpdateUserDto): Promise<User> {
     return this.dataSource.transaction(async (manager) => {
       // Admins first, then the user: one lock order for every such change, so no deadlock.
-      const admins = dto.role !== undefined || dto.isActive !== undefined ? await lockActiveAdmins(manager, principal.organizationId) : [];
-      const user = await manager.findOne(User, { where: { id, ...inOrganization(principal) }, lock: { mode: 'pessimistic_write' } });
+      const admins =
+        dto.role !== undefined || dto.isActive !== undefined
+          ? await lockActiveAdmins(manager, principal.organizationId)
+          : [];
+      const user = await manager.findOne(User, {
+        where: { id, ...inOrganization(principal) },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (!user) throw new NotFoundError('User');
-      const losesAdmin = user.role === 'admin' && user.isActive && ((dto.role && dto.role !== 'admin') || dto.isActive === false);
+      const losesAdmin =
+        user.role === 'admin' &&
+        user.isActive &&
+        ((dto.role && dto.role !== 'admin') || dto.isActive === false);
       if (losesAdmin && !admins.some((admin) => admin !== user.id)) {
         throw new ConflictError('The organization must keep at least one active admin');
       }
@@ -110,7 +131,13 @@ export class UsersService {
       Object.assign(user, pick(dto, changed));
       const saved = await manager.save(user);
       if (deactivated) await this.sessions.revokeAll(manager, user.id);
-      await this.publish(manager, deactivated ? UserDeactivated : UserUpdated, saved, principal.userId, changed);
+      await this.publish(
+        manager,
+        deactivated ? UserDeactivated : UserUpdated,
+        saved,
+        principal.userId,
+        changed,
+      );
       return saved;
     });
   }
@@ -118,7 +145,10 @@ export class UsersService {
   /** The caller's own profile (PUT /api/auth/me); preferences merge into the stored ones. */
   async updateProfile(principal: Principal, dto: UpdateProfileDto): Promise<User> {
     return this.dataSource.transaction(async (manager) => {
-      const user = await manager.findOne(User, { where: { id: principal.userId, ...inOrganization(principal) }, lock: { mode: 'pessimistic_write' } });
+      const user = await manager.findOne(User, {
+        where: { id: principal.userId, ...inOrganization(principal) },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (!user) throw new NotFoundError('User');
       const changed: string[] = [];
       if (dto.name !== undefined && dto.name !== user.name) changed.push('name');
@@ -160,7 +190,9 @@ async function lockActiveAdmins(manager: EntityManager, organizationId: string):
 }
 
 function changedFields(user: User, dto: UpdateUserDto): (keyof UpdateUserDto)[] {
-  return (['name', 'role', 'isActive'] as const).filter((field) => dto[field] !== undefined && dto[field] !== user[field]);
+  return (['name', 'role', 'isActive'] as const).filter(
+    (field) => dto[field] !== undefined && dto[field] !== user[field],
+  );
 }
 
 function pick<T extends object, K extends keyof T>(source: T, keys: K[]): Pick<T, K> {

@@ -33,13 +33,19 @@ export async function deadLettersCommand(
   try {
     const channel = await connection.createConfirmChannel();
     channel.on('error', () => undefined);
-    const deadLetters = new DeadLetters(channel, { service, prefix: env.BUS_PREFIX ?? '', retryDelaysMs: [] });
+    const deadLetters = new DeadLetters(channel, {
+      service,
+      prefix: env.BUS_PREFIX ?? '',
+      retryDelaysMs: [],
+    });
     if (command === 'list') {
       const letters = await deadLetters.list(Number(values.limit));
       out.write(`${JSON.stringify(letters, null, 2)}\n`);
     } else {
       const replayed = await deadLetters.replay(values.id);
-      out.write(`replayed ${replayed.length} message(s)${replayed.length ? `: ${replayed.join(', ')}` : ''}\n`);
+      out.write(
+        `replayed ${replayed.length} message(s)${replayed.length ? `: ${replayed.join(', ')}` : ''}\n`,
+      );
     }
     await channel.close();
     return 0;

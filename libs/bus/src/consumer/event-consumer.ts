@@ -96,7 +96,8 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
       this.channel = undefined;
       // The channel alone can die (the broker's consumer timeout, a channel error) while the
       // connection stays up; then no reconnection will come to subscribe again, so we do.
-      if (this.listening) setTimeout(() => this.connection.isConnected && this.subscribe(), RESUBSCRIBE_DELAY_MS).unref();
+      if (this.listening)
+        setTimeout(() => this.connection.isConnected && this.subscribe(), RESUBSCRIBE_DELAY_MS).unref();
     });
     this.channel = channel;
     this.consumerTag = undefined;
@@ -162,10 +163,13 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
       );
       if (recorded.length === 0) return true;
       const context = new EventContext([envelope, manager]);
-      await RequestContext.run({ correlationId: envelope.correlationId, causationId: envelope.id }, async () => {
-        const result = await handler(envelope, context);
-        await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
-      });
+      await RequestContext.run(
+        { correlationId: envelope.correlationId, causationId: envelope.id },
+        async () => {
+          const result = await handler(envelope, context);
+          await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+        },
+      );
       return false;
     });
   }
@@ -178,18 +182,31 @@ export class EventConsumer extends Server implements CustomTransportStrategy {
   }
 
   /** Schedules a retry, or dead-letters the message after its last try; then acks the original. */
-  private async fail(channel: ConfirmChannel, message: ConsumeMessage, type: string, error: unknown): Promise<void> {
+  private async fail(
+    channel: ConfirmChannel,
+    message: ConsumeMessage,
+    type: string,
+    error: unknown,
+  ): Promise<void> {
     const attempt = Number(message.properties.headers?.[ATTEMPT_HEADER] ?? 1);
     const retry = error instanceof PoisonMessageError ? undefined : this.topology.retryQueues[attempt - 1];
     const reason = describeError(error).slice(0, 1_000);
     // Retried and dead-lettered copies travel under a queue's name: the event type goes along as `type`.
     const properties = { ...message.properties, type };
     if (retry) {
-      this.logger.warn(`${type} ${message.properties.messageId} failed (try ${attempt}), retrying in ${retry.delayMs} ms: ${reason}`);
-      channel.sendToQueue(retry.name, message.content, republished(properties, { [ATTEMPT_HEADER]: attempt + 1, [ERROR_HEADER]: reason }));
+      this.logger.warn(
+        `${type} ${message.properties.messageId} failed (try ${attempt}), retrying in ${retry.delayMs} ms: ${reason}`,
+      );
+      channel.sendToQueue(
+        retry.name,
+        message.content,
+        republished(properties, { [ATTEMPT_HEADER]: attempt + 1, [ERROR_HEADER]: reason }),
+      );
       this.metrics.eventsFailed.inc({ type, outcome: 'retried' });
     } else {
-      this.logger.error(`${type} ${message.properties.messageId} failed (try ${attempt}), dead-lettered: ${reason}`);
+      this.logger.error(
+        `${type} ${message.properties.messageId} failed (try ${attempt}), dead-lettered: ${reason}`,
+      );
       channel.sendToQueue(
         this.topology.deadLetterQueue,
         message.content,

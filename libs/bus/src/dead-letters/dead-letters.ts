@@ -48,7 +48,10 @@ export class DeadLetters {
         this.channel.sendToQueue(
           this.topology.queue,
           message.content,
-          republished(message.properties, { [ATTEMPT_HEADER]: 1, 'x-flow-replayed-at': new Date().toISOString() }),
+          republished(message.properties, {
+            [ATTEMPT_HEADER]: 1,
+            'x-flow-replayed-at': new Date().toISOString(),
+          }),
         );
       }
       await this.channel.waitForConfirms();

@@ -15,11 +15,15 @@ export class CreateOutboxAndInbox1732000000000 implements MigrationInterface {
         created_at   timestamptz NOT NULL DEFAULT now(),
         published_at timestamptz
       )`);
-    await runner.query('CREATE INDEX outbox_events_pending ON outbox_events (seq) WHERE published_at IS NULL');
+    await runner.query(
+      'CREATE INDEX outbox_events_pending ON outbox_events (seq) WHERE published_at IS NULL',
+    );
     await runner.query(
       'CREATE INDEX outbox_events_pending_by_aggregate ON outbox_events (aggregate_id, seq) WHERE published_at IS NULL',
     );
-    await runner.query('CREATE INDEX outbox_events_published_at ON outbox_events (published_at) WHERE published_at IS NOT NULL');
+    await runner.query(
+      'CREATE INDEX outbox_events_published_at ON outbox_events (published_at) WHERE published_at IS NOT NULL',
+    );
     await runner.query(`
       CREATE TABLE inbox_events (
         event_id    uuid PRIMARY KEY,

@@ -72,14 +72,17 @@ export class OutboxRelay {
     await this.loop;
     const listener = this.listener;
     this.listener = undefined;
-    if (listener) await withTimeout(listener.end(), 2_000, 'closing the outbox listener').catch(() => undefined);
+    if (listener)
+      await withTimeout(listener.end(), 2_000, 'closing the outbox listener').catch(() => undefined);
     await this.channel?.close().catch(() => undefined);
     this.channel = undefined;
   }
 
   /** Events written but not yet confirmed by the broker. */
   async backlog(): Promise<number> {
-    const [row] = await this.dataSource.query('SELECT count(*)::int AS n FROM outbox_events WHERE published_at IS NULL');
+    const [row] = await this.dataSource.query(
+      'SELECT count(*)::int AS n FROM outbox_events WHERE published_at IS NULL',
+    );
     return row.n;
   }
 
@@ -211,8 +214,14 @@ export class OutboxRelay {
     if (Date.now() - this.lastSweep < RETENTION_SWEEP_MS) return;
     this.lastSweep = Date.now();
     const hours = this.options.retentionHours;
-    await this.dataSource.query(`DELETE FROM outbox_events WHERE published_at < now() - make_interval(hours => $1)`, [hours]);
-    await this.dataSource.query(`DELETE FROM inbox_events WHERE received_at < now() - make_interval(hours => $1)`, [hours]);
+    await this.dataSource.query(
+      `DELETE FROM outbox_events WHERE published_at < now() - make_interval(hours => $1)`,
+      [hours],
+    );
+    await this.dataSource.query(
+      `DELETE FROM inbox_events WHERE received_at < now() - make_interval(hours => $1)`,
+      [hours],
+    );
   }
 }
 

@@ -1,4 +1,10 @@
-import { type EventData, type EventDefinition, type EventEnvelope, eventRegistry, type EventRegistry } from '@flow-crm/contracts';
+import {
+  type EventData,
+  type EventDefinition,
+  type EventEnvelope,
+  eventRegistry,
+  type EventRegistry,
+} from '@flow-crm/contracts';
 import { RequestContext } from '@flow-crm/observability';
 import { randomUUID } from 'node:crypto';
 import { type EntityManager } from 'typeorm';
@@ -33,7 +39,11 @@ export class Outbox {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error(`${definition.type} must be published inside the transaction of its change`);
     }
-    const data = this.registry.validateData(definition.type, definition.version, event.data) as EventData<TDef>;
+    const data = this.registry.validateData(
+      definition.type,
+      definition.version,
+      event.data,
+    ) as EventData<TDef>;
     const context = RequestContext.current();
     const envelope: EventEnvelope<EventData<TDef>> = {
       id: v7(),

@@ -13,7 +13,12 @@ class OrganizationNameField {
   readonly organizationName: string;
 }
 
-export class RegisterDto extends IntersectionType(EmailField, NewPasswordField, NameField, OrganizationNameField) {}
+export class RegisterDto extends IntersectionType(
+  EmailField,
+  NewPasswordField,
+  NameField,
+  OrganizationNameField,
+) {}
 
 /** Login takes any string as password: the policy applies when a password is set, not when it is tried. */
 export class LoginDto extends EmailField {

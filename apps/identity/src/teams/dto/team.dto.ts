@@ -1,4 +1,5 @@
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { IsOmittable } from '@flow-crm/http';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional, IsString, IsUUID, Length } from 'class-validator';
 
@@ -15,8 +16,23 @@ export class CreateTeamDto {
   readonly managerId?: string | null;
 }
 
-/** PUT /api/teams/:id is a partial update. */
-export class UpdateTeamDto extends PartialType(CreateTeamDto) {}
+/** PUT /api/teams/:id is a partial update; a name, when sent, must be one. */
+export class UpdateTeamDto {
+  @ApiPropertyOptional({ example: 'East Coast' })
+  @IsOmittable()
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @Length(1, 200)
+  readonly name?: string;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    description: 'An active user of the organization; null removes the manager',
+  })
+  @IsOptional()
+  @IsUUID()
+  readonly managerId?: string | null;
+}
 
 export class AddTeamMemberDto {
   @ApiProperty()

@@ -1,11 +1,26 @@
 import { ROLES, type Role } from '@flow-crm/auth';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, IsTimeZone, IsUrl, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsOmittable } from '@flow-crm/http';
+import {
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsTimeZone,
+  IsUrl,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
 import { IsStrongPassword, PASSWORD_MAX_LENGTH } from '../../auth/password-policy';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const normalizeEmail = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
+const normalizeEmail = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.trim().toLowerCase() : value;
 
 /** Fields shared by the DTOs that take them; each DTO extends what it accepts. */
 export class EmailField {
@@ -25,7 +40,10 @@ export class NameField {
 }
 
 export class NewPasswordField {
-  @ApiProperty({ description: 'At least 8 characters with an upper case letter, a lower case letter and a digit', maxLength: PASSWORD_MAX_LENGTH })
+  @ApiProperty({
+    description: 'At least 8 characters with an upper case letter, a lower case letter and a digit',
+    maxLength: PASSWORD_MAX_LENGTH,
+  })
   @IsStrongPassword()
   readonly password: string;
 }
@@ -34,42 +52,45 @@ export const THEMES = ['light', 'dark', 'system'] as const;
 
 export class PreferencesDto {
   @ApiPropertyOptional({ enum: THEMES })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(THEMES)
   readonly theme?: (typeof THEMES)[number];
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   readonly notificationsEnabled?: boolean;
 
   @ApiPropertyOptional({ example: 'Europe/Paris' })
-  @IsOptional()
+  @IsOmittable()
   @IsTimeZone({ message: 'timezone must be an IANA time zone such as Europe/Paris' })
   readonly timezone?: string;
 
   @ApiPropertyOptional({ example: 'fr' })
-  @IsOptional()
-  @Matches(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, { message: 'language must be a language tag such as en or pt-BR' })
+  @IsOmittable()
+  @Matches(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, {
+    message: 'language must be a language tag such as en or pt-BR',
+  })
   readonly language?: string;
 }
 
 export class ProfileFields {
   @ApiPropertyOptional({ example: 'Ada Lovelace' })
-  @IsOptional()
+  @IsOmittable()
   @Transform(trim)
   @IsString()
   @Length(1, 200)
   readonly name?: string;
 
   @ApiPropertyOptional({ example: 'https://example.com/avatar.png', nullable: true })
-  @IsOptional()
+  @IsOptional() // null clears the avatar
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true })
   @MaxLength(2_000)
   readonly avatarUrl?: string | null;
 
   @ApiPropertyOptional({ type: PreferencesDto })
-  @IsOptional()
+  @IsOmittable()
+  @IsObject()
   @ValidateNested()
   @Type(() => PreferencesDto)
   readonly preferences?: PreferencesDto;

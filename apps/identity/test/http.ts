@@ -1,0 +1,499 @@
+// Shared helpers of identity's integration tests: HTTP calls against the in-process app, fresh
+// organizations and users, the events it publishes, its database, TOTP codes and JWTs.
+import { type EventEnvelope } from '@flow-crm/contracts';
+import { databaseUrl } from '@flow-crm/db';
+import { type TestRun } from '@flow-crm/testing';
+import { type ChannelModel, connect } from 'amqplib';
+import { createSign, randomBytes, randomUUID } from 'node:crypto';
+import { Secret, TOTP } from 'otpauth';
+import { Client } from 'pg';
+import { type RunningIdentity } from './identity-app';
+
+/** JSON whose shape a test asserts as it reads it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+/** An event as captured; its `data` is asserted by the test. */
+export type CapturedEvent = EventEnvelope<Json>;
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A user as the contract shows it. */
+export interface UserJson {
+  id: string;
+  email: string;
+  name: string;
+  avatarUrl: string | null;
+  role: 'admin' | 'manager' | 'sales';
+  organizationId: string;
+  isActive: boolean;
+  twoFactorEnabled: boolean;
+  preferences: { theme: string; notificationsEnabled: boolean; timezone: string; language: string };
+  lastLoginAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TeamJson {
+  id: string;
+  organizationId: string;
+  name: string;
+  managerId: string | null;
+  memberIds: string[];
+}
+
+export interface TokenPair {
+  token: string;
+  refreshToken: string;
+  expiresIn: number;
+}
+
+export interface ApiResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  /** Parsed JSON when the answer is JSON, its text otherwise, null when empty. */
+  readonly body: Json;
+  readonly text: string;
+  /** "POST /api/auth/login", for failure messages. */
+  readonly request: string;
+}
+
+export interface RequestOptions {
+  readonly token?: string;
+  readonly body?: unknown;
+  /** Sends `body` as given (a string) instead of as JSON. */
+  readonly raw?: boolean;
+  readonly headers?: Record<string, string>;
+  readonly requestId?: string;
+}
+
+/** A freshly registered organization and its first admin, logged in. */
+export interface Registered extends TokenPair {
+  user: UserJson;
+  organization: { id: string; name: string };
+  email: string;
+  password: string;
+}
+
+/** A user created by an admin, logged in. */
+export interface CreatedUser extends TokenPair {
+  user: UserJson;
+  email: string;
+  password: string;
+}
+
+export function uniqueEmail(prefix = 'user'): string {
+  return `${prefix}.${Date.now().toString(36)}${randomBytes(4).toString('hex')}@example.com`;
+}
+
+/** A fresh password that meets the policy. */
+export function strongPassword(): string {
+  return `Pw-${randomBytes(6).toString('hex')}-Ok9`;
+}
+
+export function requestId(): string {
+  return `test-${randomUUID()}`;
+}
+
+export function show(res: ApiResponse): string {
+  return `${res.request} → ${res.status} ${res.text.slice(0, 600)}`;
+}
+
+/** Asserts the status and returns the `data` of the success envelope. */
+export function expectOk(res: ApiResponse, status = 200): Json {
+  if (res.status !== status) throw new Error(`expected ${status}: ${show(res)}`);
+  expect(res.body).toHaveProperty('data');
+  return res.body.data;
+}
+
+const ERROR_CODES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  422: 'VALIDATION_ERROR',
+  500: 'INTERNAL_ERROR',
+};
+
+/** What must never appear in an error body: stack traces, ORM and driver errors, SQL text. */
+export const LEAKS = [
+  /\bstack\b/i,
+  /QueryFailedError|EntityNotFound|TypeORM|PostgresError/i,
+  /node_modules|\bat (?:async )?[\w$.<>]+ \(/,
+  /duplicate key value|violates [\w ]*constraint|syntax error at or near|invalid input syntax for/i,
+  /\brelation "[^"]+"|\bcolumn "[^"]+"/i,
+  /\b(?:SELECT|INSERT INTO|DELETE FROM) |\bUPDATE "?\w+"? SET\b/,
+];
+
+/**
+ * The leak patterns found in a body: in its raw text and in every string it holds once parsed
+ * (JSON escapes quotes, so `column "x"` only shows as such in the parsed strings).
+ */
+export function leaksIn(body: unknown): RegExp[] {
+  const strings: string[] = [];
+  const walk = (value: unknown): void => {
+    if (typeof value === 'string') strings.push(value);
+    else if (Array.isArray(value)) value.forEach(walk);
+    else if (value && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        strings.push(key);
+        walk(item);
+      }
+    }
+  };
+  walk(body);
+  if (typeof body !== 'string') strings.push(JSON.stringify(body) ?? '');
+  return LEAKS.filter((leak) => strings.some((text) => leak.test(text)));
+}
+
+export function expectNoLeak(res: ApiResponse): void {
+  const found = [...new Set([...leaksIn(res.text), ...leaksIn(res.body)])];
+  if (found.length > 0) throw new Error(`internals leaked (${found.join(', ')}): ${show(res)}`);
+}
+
+export interface ErrorJson {
+  code: string;
+  message: string;
+  details?: { field: string; message: string }[];
+}
+
+/**
+ * Asserts an error answer: the status, `{error: {code, message, details?}}` with the status's
+ * code, for 422 a list of `{field, message}`, and no internals in the body. Returns `error`.
+ */
+export function expectError(res: ApiResponse, status: number): ErrorJson {
+  if (res.status !== status) throw new Error(`expected ${status}: ${show(res)}`);
+  expect(res.headers.get('content-type')).toMatch(/application\/json/);
+  const { error } = res.body ?? {};
+  expect(error).toEqual(expect.objectContaining({ code: ERROR_CODES[status], message: expect.any(String) }));
+  expect(Object.keys(res.body)).toEqual(['error']);
+  if (status === 422) {
+    expect(error.details).toEqual(
+      expect.arrayContaining([{ field: expect.any(String), message: expect.any(String) }]),
+    );
+    expect(error.details.length).toBeGreaterThan(0);
+  }
+  expectNoLeak(res);
+  return error as ErrorJson;
+}
+
+/** The fields a 422 names. */
+export function fieldsOf(error: ErrorJson): string[] {
+  return [...new Set((error.details ?? []).map((detail) => detail.field))];
+}
+
+/** HTTP against one running identity. */
+export class IdentityHttp {
+  constructor(readonly baseUrl: string) {}
+
+  async api(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
+    const headers = new Headers(options.headers);
+    if (options.token) headers.set('authorization', `Bearer ${options.token}`);
+    if (options.requestId) headers.set('x-request-id', options.requestId);
+    let payload: string | undefined;
+    if (options.body !== undefined) {
+      payload = options.raw ? String(options.body) : JSON.stringify(options.body);
+      if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+    }
+    const res = await fetch(this.baseUrl + path, {
+      method,
+      headers,
+      body: payload,
+      signal: AbortSignal.timeout(15_000),
+    });
+    const text = await res.text();
+    let body: unknown = text === '' ? null : text;
+    if (text && /json/i.test(res.headers.get('content-type') ?? '')) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // left as text for the test to judge
+      }
+    }
+    return { status: res.status, headers: res.headers, body, text, request: `${method} ${path}` };
+  }
+
+  /** Registers a fresh organization; its admin is logged in. */
+  async register(overrides: Record<string, unknown> = {}): Promise<Registered> {
+    const tag = randomBytes(3).toString('hex');
+    const body = {
+      email: uniqueEmail('admin'),
+      password: strongPassword(),
+      name: `Admin ${tag}`,
+      organizationName: `Org ${tag}`,
+      ...overrides,
+    };
+    const data = expectOk(await this.api('POST', '/api/auth/register', { body }), 201);
+    return { ...data, email: String(body.email).trim().toLowerCase(), password: String(body.password) };
+  }
+
+  loginAttempt(email: string, password: string): Promise<ApiResponse> {
+    return this.api('POST', '/api/auth/login', { body: { email, password } });
+  }
+
+  /** Logs in (asserting 200) and returns the tokens, or the 2FA challenge. */
+  async login(email: string, password: string): Promise<TokenPair & { user: UserJson }> {
+    return expectOk(await this.loginAttempt(email, password));
+  }
+
+  refresh(refreshToken: string): Promise<ApiResponse> {
+    return this.api('POST', '/api/auth/refresh', { body: { refreshToken } });
+  }
+
+  async me(token: string): Promise<UserJson> {
+    return expectOk(await this.api('GET', '/api/auth/me', { token }));
+  }
+
+  /** Creates a user in the admin's organization (asserting 201) and logs it in. */
+  async createUser(
+    adminToken: string,
+    fields: { role?: 'admin' | 'manager' | 'sales'; email?: string; name?: string; password?: string } = {},
+  ): Promise<CreatedUser> {
+    const role = fields.role ?? 'sales';
+    const body = {
+      email: fields.email ?? uniqueEmail(role),
+      name: fields.name ?? `${role} ${randomBytes(3).toString('hex')}`,
+      role,
+      password: fields.password ?? strongPassword(),
+    };
+    const user = expectOk(await this.api('POST', '/api/users', { token: adminToken, body }), 201);
+    const session = await this.login(body.email, body.password);
+    return {
+      user,
+      email: body.email,
+      password: body.password,
+      token: session.token,
+      refreshToken: session.refreshToken,
+      expiresIn: session.expiresIn,
+    };
+  }
+
+  async createTeam(
+    token: string,
+    body: { name?: string; managerId?: string | null } = {},
+  ): Promise<TeamJson> {
+    return expectOk(
+      await this.api('POST', '/api/teams', {
+        token,
+        body: { name: `Team ${randomBytes(3).toString('hex')}`, ...body },
+      }),
+      201,
+    );
+  }
+}
+
+export async function sleep(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Retries `check` until it stops throwing or the time is up (then throws its last error). */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(50);
+    }
+  }
+}
+
+/**
+ * The events the app publishes, as a consumer would see them: a temporary queue bound to this
+ * run's exchange. Start it before the requests whose events a test expects.
+ */
+export class EventCapture {
+  readonly events: CapturedEvent[] = [];
+  /** The AMQP messageId and routing key each event arrived with, by event id. */
+  readonly messageIds = new Map<string, string>();
+  readonly routingKeys = new Map<string, string>();
+
+  private constructor(private readonly connection: ChannelModel) {}
+
+  static async start(run: TestRun, bindingKey = 'identity.#'): Promise<EventCapture> {
+    const connection = await connect(run.infra.rabbitmqUrl);
+    const capture = new EventCapture(connection);
+    try {
+      const channel = await connection.createChannel();
+      const exchange = `${run.prefix}crm.events`;
+      run.track({ exchanges: [exchange] });
+      await channel.assertExchange(exchange, 'topic', { durable: true });
+      const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
+      await channel.bindQueue(queue, exchange, bindingKey);
+      await channel.consume(
+        queue,
+        (message) => {
+          if (!message) return;
+          const envelope = JSON.parse(message.content.toString('utf8')) as EventEnvelope;
+          capture.messageIds.set(envelope.id, message.properties.messageId as string);
+          capture.routingKeys.set(envelope.id, message.fields.routingKey);
+          capture.events.push(envelope);
+        },
+        { noAck: true },
+      );
+    } catch (error) {
+      await connection.close();
+      throw error;
+    }
+    return capture;
+  }
+  matching(predicate: (event: CapturedEvent) => boolean): CapturedEvent[] {
+    return this.events.filter(predicate);
+  }
+
+  /** Waits until at least `count` events match, then returns those that match. */
+  async waitFor(
+    predicate: (event: CapturedEvent) => boolean,
+    count = 1,
+    timeoutMs = 5_000,
+  ): Promise<CapturedEvent[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.matching(predicate);
+      if (found.length >= count) return found;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `expected ${count} matching event(s), got ${found.length}; all captured: ${this.events.map((e) => e.type).join(', ')}`,
+        );
+      }
+      await sleep(20);
+    }
+  }
+
+  /** The events that carry this correlation id (the X-Request-Id of the request that caused them). */
+  byRequest(correlationId: string): CapturedEvent[] {
+    return this.matching((event) => event.correlationId === correlationId);
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close().catch(() => undefined);
+  }
+}
+
+/** identity's own database, for what a test must arrange behind the API's back (expired tokens, keys). */
+export class IdentityDb {
+  private constructor(private readonly client: Client) {}
+
+  static async open(identity: RunningIdentity): Promise<IdentityDb> {
+    const client = new Client({
+      connectionString: databaseUrl(identity.config.DATABASE_URL, identity.config.DATABASE_NAME),
+    });
+    await client.connect();
+    return new IdentityDb(client);
+  }
+  async query<T = Json>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.client.query(sql, params)).rows as T[];
+  }
+
+  async close(): Promise<void> {
+    await this.client.end();
+  }
+}
+
+// --- TOTP ----------------------------------------------------------------------------------
+
+export const TOTP_PERIOD_MS = 30_000;
+
+/** The code of the step `offset` steps from the one `base` falls in. */
+export function totpCode(secret: string, base: number, offset = 0): string {
+  return TOTP.generate({
+    secret: Secret.fromBase32(secret),
+    algorithm: 'SHA1',
+    digits: 6,
+    period: 30,
+    timestamp: base + offset * TOTP_PERIOD_MS,
+  });
+}
+
+/**
+ * A timestamp in a step that has at least `marginMs` left, waiting for the next step if need be,
+ * so that codes computed relative to it keep their step offset while the test runs.
+ */
+export async function stableStepBase(marginMs = 6_000): Promise<number> {
+  const left = TOTP_PERIOD_MS - (Date.now() % TOTP_PERIOD_MS);
+  if (left < marginMs) await sleep(left + 50);
+  return Date.now();
+}
+
+/** A six-digit code that is valid in no step within ±3 of `base`. */
+export function wrongTotpCode(secret: string, base: number): string {
+  const valid = new Set([-3, -2, -1, 0, 1, 2, 3].map((offset) => totpCode(secret, base, offset)));
+  let n = Number(totpCode(secret, base));
+  let code: string;
+  do {
+    n = (n + 1) % 1_000_000;
+    code = String(n).padStart(6, '0');
+  } while (valid.has(code));
+  return code;
+}
+
+// --- JWT -----------------------------------------------------------------------------------
+
+export function base64url(value: string | Buffer | object): string {
+  const buffer = Buffer.isBuffer(value)
+    ? value
+    : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
+  return buffer.toString('base64url');
+}
+
+export function decodeJwt(token: string): { header: Json; payload: Json; signature: string } {
+  const [header, payload, signature] = token.split('.');
+  return {
+    header: JSON.parse(Buffer.from(header, 'base64url').toString('utf8')),
+    payload: JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')),
+    signature,
+  };
+}
+
+/** An RS256 JWT signed with `privateKeyPem`. */
+export function signRs256(header: object, payload: object, privateKeyPem: string): string {
+  const input = `${base64url({ alg: 'RS256', typ: 'JWT', ...header })}.${base64url(payload)}`;
+  const signature = createSign('RSA-SHA256').update(input).sign(privateKeyPem);
+  return `${input}.${base64url(signature)}`;
+}
+
+// --- shapes ---------------------------------------------------------------------------------
+
+const USER_FIELDS = [
+  'id',
+  'email',
+  'name',
+  'avatarUrl',
+  'role',
+  'organizationId',
+  'isActive',
+  'twoFactorEnabled',
+  'preferences',
+  'lastLoginAt',
+  'createdAt',
+  'updatedAt',
+];
+
+/** A user as the contract shows it, and nothing that could be a secret (by key or by value). */
+export function expectUserShape(user: unknown, secrets: string[] = []): asserts user is UserJson {
+  expect(user).toEqual(
+    expect.objectContaining({
+      id: expect.stringMatching(UUID),
+      organizationId: expect.stringMatching(UUID),
+      email: expect.any(String),
+      name: expect.any(String),
+      role: expect.stringMatching(/^(admin|manager|sales)$/),
+      isActive: expect.any(Boolean),
+      twoFactorEnabled: expect.any(Boolean),
+      preferences: {
+        theme: expect.any(String),
+        notificationsEnabled: expect.any(Boolean),
+        timezone: expect.any(String),
+        language: expect.any(String),
+      },
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+    }),
+  );
+  expect(Object.keys(user as object).sort()).toEqual([...USER_FIELDS].sort());
+  const json = JSON.stringify(user);
+  expect(json).not.toMatch(/\$argon2|\$2[aby]\$/);
+  for (const secret of secrets) expect(json).not.toContain(secret);
+}
