@@ -1,4 +1,3 @@
-import { TestRun } from '@flow-crm/testing';
 import {
   decodeJwt,
   EventCapture,
@@ -12,30 +11,15 @@ import {
   requestId,
   strongPassword,
   uniqueEmail,
+  useIdentity,
 } from './http';
-import { type RunningIdentity, startIdentity } from './identity-app';
 
 describe('identity: own profile, password change, password reset', () => {
-  let run: TestRun;
-  let identity: RunningIdentity;
+  const fixture = useIdentity({ capture: 'identity.password_reset.requested' });
   let http: IdentityHttp;
   let db: IdentityDb;
   let resets: EventCapture;
-
-  beforeAll(async () => {
-    run = await TestRun.create();
-    resets = await EventCapture.start(run, 'identity.password_reset.requested');
-    identity = await startIdentity(run);
-    http = new IdentityHttp(identity.url);
-    db = await IdentityDb.open(identity);
-  });
-
-  afterAll(async () => {
-    await resets?.close();
-    await db?.close();
-    await identity?.close();
-    await run?.cleanup();
-  });
+  beforeAll(() => ({ http, db, events: resets } = fixture));
 
   const putMe = (token: string, body: unknown) => http.api('PUT', '/api/auth/me', { token, body });
 

@@ -1,4 +1,3 @@
-import { TestRun } from '@flow-crm/testing';
 import { randomUUID } from 'node:crypto';
 import {
   decodeJwt,
@@ -11,27 +10,14 @@ import {
   strongPassword,
   uniqueEmail,
   UUID,
+  useIdentity,
 } from './http';
-import { type RunningIdentity, startIdentity } from './identity-app';
 
 describe('identity: register, login, refresh, logout', () => {
-  let run: TestRun;
-  let identity: RunningIdentity;
+  const fixture = useIdentity();
   let http: IdentityHttp;
   let db: IdentityDb;
-
-  beforeAll(async () => {
-    run = await TestRun.create();
-    identity = await startIdentity(run);
-    http = new IdentityHttp(identity.url);
-    db = await IdentityDb.open(identity);
-  });
-
-  afterAll(async () => {
-    await db?.close();
-    await identity?.close();
-    await run?.cleanup();
-  });
+  beforeAll(() => ({ http, db } = fixture));
 
   const registerBody = (overrides: Record<string, unknown> = {}) => ({
     email: uniqueEmail('register'),

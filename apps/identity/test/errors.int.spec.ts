@@ -1,22 +1,17 @@
-import { TestRun } from '@flow-crm/testing';
-import { expectError, expectNoLeak, IdentityHttp, leaksIn, strongPassword, uniqueEmail } from './http';
-import { type RunningIdentity, startIdentity } from './identity-app';
+import {
+  expectError,
+  expectNoLeak,
+  IdentityHttp,
+  leaksIn,
+  strongPassword,
+  uniqueEmail,
+  useIdentity,
+} from './http';
 
 describe('identity: request bodies and error answers', () => {
-  let run: TestRun;
-  let identity: RunningIdentity;
+  const fixture = useIdentity();
   let http: IdentityHttp;
-
-  beforeAll(async () => {
-    run = await TestRun.create();
-    identity = await startIdentity(run);
-    http = new IdentityHttp(identity.url);
-  });
-
-  afterAll(async () => {
-    await identity?.close();
-    await run?.cleanup();
-  });
+  beforeAll(() => ({ http } = fixture));
 
   const registerBody = (overrides: Record<string, unknown> = {}) => ({
     email: uniqueEmail('errors'),

@@ -1,5 +1,4 @@
 import { eventEnvelopeSchema, type EventEnvelope } from '@flow-crm/contracts';
-import { TestRun } from '@flow-crm/testing';
 import {
   EventCapture,
   expectError,
@@ -9,27 +8,14 @@ import {
   strongPassword,
   uniqueEmail,
   UUID,
+  useIdentity,
 } from './http';
-import { type RunningIdentity, startIdentity } from './identity-app';
 
 describe('identity: integration events through the outbox', () => {
-  let run: TestRun;
-  let identity: RunningIdentity;
+  const fixture = useIdentity({ capture: 'identity.#' });
   let http: IdentityHttp;
   let events: EventCapture;
-
-  beforeAll(async () => {
-    run = await TestRun.create();
-    events = await EventCapture.start(run, 'identity.#');
-    identity = await startIdentity(run);
-    http = new IdentityHttp(identity.url);
-  });
-
-  afterAll(async () => {
-    await events?.close();
-    await identity?.close();
-    await run?.cleanup();
-  });
+  beforeAll(() => ({ http, events } = fixture));
 
   /** Sends a request with a fresh X-Request-Id and returns the answer with that id. */
   async function tracked(method: string, path: string, token: string | undefined, body?: unknown) {

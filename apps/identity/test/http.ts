@@ -2,12 +2,12 @@
 // organizations and users, the events it publishes, its database, TOTP codes and JWTs.
 import { type EventEnvelope } from '@flow-crm/contracts';
 import { databaseUrl } from '@flow-crm/db';
-import { type TestRun } from '@flow-crm/testing';
+import { TestRun } from '@flow-crm/testing';
 import { type ChannelModel, connect } from 'amqplib';
 import { createSign, randomBytes, randomUUID } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import { Client } from 'pg';
-import { type RunningIdentity } from './identity-app';
+import { type RunningIdentity, startIdentity } from './identity-app';
 
 /** JSON whose shape a test asserts as it reads it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -496,4 +496,38 @@ export function expectUserShape(user: unknown, secrets: string[] = []): asserts 
   const json = JSON.stringify(user);
   expect(json).not.toMatch(/\$argon2|\$2[aby]\$/);
   for (const secret of secrets) expect(json).not.toContain(secret);
+}
+
+export interface IdentityFixture {
+  run: TestRun;
+  identity: RunningIdentity;
+  http: IdentityHttp;
+  db: IdentityDb;
+  /** Events captured from the start (only with `capture`). */
+  events: EventCapture;
+}
+
+/**
+ * Starts one identity for the calling test file (beforeAll) and tears it down (afterAll): its own
+ * run, an HTTP client, a connection to its database and, with `capture`, a queue bound before the
+ * first event is published. The fields are filled when the file's tests run.
+ */
+export function useIdentity(
+  options: { capture?: string; env?: Record<string, string> } = {},
+): IdentityFixture {
+  const fixture = {} as IdentityFixture;
+  beforeAll(async () => {
+    fixture.run = await TestRun.create();
+    if (options.capture) fixture.events = await EventCapture.start(fixture.run, options.capture);
+    fixture.identity = await startIdentity(fixture.run, options.env);
+    fixture.http = new IdentityHttp(fixture.identity.url);
+    fixture.db = await IdentityDb.open(fixture.identity);
+  });
+  afterAll(async () => {
+    await fixture.events?.close();
+    await fixture.db?.close();
+    await fixture.identity?.close();
+    await fixture.run?.cleanup();
+  });
+  return fixture;
 }

@@ -1,23 +1,10 @@
-import { TestRun } from '@flow-crm/testing';
 import { randomUUID } from 'node:crypto';
-import { expectError, expectOk, fieldsOf, IdentityHttp, type TeamJson, UUID } from './http';
-import { type RunningIdentity, startIdentity } from './identity-app';
+import { expectError, expectOk, fieldsOf, IdentityHttp, type TeamJson, UUID, useIdentity } from './http';
 
 describe('identity: teams', () => {
-  let run: TestRun;
-  let identity: RunningIdentity;
+  const fixture = useIdentity();
   let http: IdentityHttp;
-
-  beforeAll(async () => {
-    run = await TestRun.create();
-    identity = await startIdentity(run);
-    http = new IdentityHttp(identity.url);
-  });
-
-  afterAll(async () => {
-    await identity?.close();
-    await run?.cleanup();
-  });
+  beforeAll(() => ({ http } = fixture));
 
   const createTeam = (token: string, body: unknown) => http.api('POST', '/api/teams', { token, body });
   const getTeam = (token: string, id: string) => http.api('GET', `/api/teams/${id}`, { token });

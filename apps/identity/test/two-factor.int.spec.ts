@@ -1,4 +1,3 @@
-import { TestRun } from '@flow-crm/testing';
 import { randomBytes } from 'node:crypto';
 import {
   expectError,
@@ -11,27 +10,14 @@ import {
   stableStepBase,
   totpCode,
   wrongTotpCode,
+  useIdentity,
 } from './http';
-import { type RunningIdentity, startIdentity } from './identity-app';
 
 describe('identity: two-factor authentication (TOTP)', () => {
-  let run: TestRun;
-  let identity: RunningIdentity;
+  const fixture = useIdentity();
   let http: IdentityHttp;
   let db: IdentityDb;
-
-  beforeAll(async () => {
-    run = await TestRun.create();
-    identity = await startIdentity(run);
-    http = new IdentityHttp(identity.url);
-    db = await IdentityDb.open(identity);
-  });
-
-  afterAll(async () => {
-    await db?.close();
-    await identity?.close();
-    await run?.cleanup();
-  });
+  beforeAll(() => ({ http, db } = fixture));
 
   const setup = async (token: string): Promise<{ secret: string; otpauthUrl: string }> =>
     expectOk(await http.api('POST', '/api/auth/2fa/setup', { token }));

@@ -1,4 +1,3 @@
-import { TestRun } from '@flow-crm/testing';
 import { randomUUID } from 'node:crypto';
 import {
   decodeJwt,
@@ -11,24 +10,13 @@ import {
   strongPassword,
   uniqueEmail,
   type UserJson,
+  useIdentity,
 } from './http';
-import { type RunningIdentity, startIdentity } from './identity-app';
 
 describe('identity: users administration', () => {
-  let run: TestRun;
-  let identity: RunningIdentity;
+  const fixture = useIdentity();
   let http: IdentityHttp;
-
-  beforeAll(async () => {
-    run = await TestRun.create();
-    identity = await startIdentity(run);
-    http = new IdentityHttp(identity.url);
-  });
-
-  afterAll(async () => {
-    await identity?.close();
-    await run?.cleanup();
-  });
+  beforeAll(() => ({ http } = fixture));
 
   const newUserBody = (overrides: Record<string, unknown> = {}) => ({
     email: uniqueEmail('new'),

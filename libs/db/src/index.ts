@@ -2,3 +2,4 @@ export * from './naming.strategy';
 export * from './ids';
 export * from './database';
 export * from './sql';
+export * from './aggregate-root';

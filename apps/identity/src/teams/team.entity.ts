@@ -1,15 +1,8 @@
-import {
-  Column,
-  CreateDateColumn,
-  DeleteDateColumn,
-  Entity,
-  PrimaryColumn,
-  UpdateDateColumn,
-  VersionColumn,
-} from 'typeorm';
+import { AggregateRoot } from '@flow-crm/db';
+import { Column, CreateDateColumn, DeleteDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
 @Entity('teams')
-export class Team {
+export class Team extends AggregateRoot {
   @PrimaryColumn('uuid')
   id: string;
 
@@ -21,15 +14,6 @@ export class Team {
 
   @Column('uuid', { nullable: true })
   managerId: string | null;
-
-  @VersionColumn()
-  version: number;
-
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt: Date;
-
-  @UpdateDateColumn({ type: 'timestamptz' })
-  updatedAt: Date;
 
   @DeleteDateColumn({ type: 'timestamptz' })
   deletedAt: Date | null;

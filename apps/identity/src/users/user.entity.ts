@@ -1,5 +1,6 @@
 import { type Role } from '@flow-crm/auth';
-import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import { AggregateRoot } from '@flow-crm/db';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export interface UserPreferences {
   theme: 'light' | 'dark' | 'system';
@@ -16,7 +17,7 @@ export const DEFAULT_PREFERENCES: UserPreferences = {
 };
 
 @Entity('users')
-export class User {
+export class User extends AggregateRoot {
   @PrimaryColumn('uuid')
   id: string;
 
@@ -64,14 +65,4 @@ export class User {
 
   @Column('timestamptz', { nullable: true })
   lastLoginAt: Date | null;
-
-  /** The aggregate version carried by this user's events. */
-  @VersionColumn()
-  version: number;
-
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt: Date;
-
-  @UpdateDateColumn({ type: 'timestamptz' })
-  updatedAt: Date;
 }
