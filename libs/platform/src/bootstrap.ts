@@ -19,27 +19,41 @@ export interface StartOptions {
   readonly service: string;
   readonly config: PlatformConfig;
   readonly title: string;
-  /** Listen on the configured port (false in tests that only inject). */
-  readonly listen?: boolean;
 }
 
-/** Builds the Fastify-based Nest app with everything the platform configures outside modules. */
-export async function createServiceApp(
+/** The request id: the caller's X-Request-Id when it looks like one, else a new UUID. */
+export function requestIdOf(request: IncomingMessage): string {
+  const header = request.headers['x-request-id'];
+  return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+/**
+ * A Nest app on Fastify with what every app of ours has outside modules: request ids echoed in
+ * `X-Request-Id`, JSON logs, HTTP metrics, graceful draining on shutdown.
+ */
+export async function createApp(
   module: Type | DynamicModule,
-  options: StartOptions,
+  fastifyOptions: { bodyLimit?: number } = {},
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: true,
-    genReqId: (request: IncomingMessage) => {
-      const header = request.headers['x-request-id'];
-      return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
-    },
+    genReqId: requestIdOf,
+    ...fastifyOptions,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   configureFastify(app);
+  return app;
+}
+
+/** A service: the app, its OpenAPI document, and its event consumer connected to its handlers. */
+export async function createServiceApp(
+  module: Type | DynamicModule,
+  options: StartOptions,
+): Promise<NestFastifyApplication> {
+  const app = await createApp(module);
   configureOpenApi(app, options);
   // inheritAppConfig: the error filter lets a handler's own error reach the consumer's retries and dead letters.
   app.connectMicroservice({ strategy: app.get(EventConsumer) }, { inheritAppConfig: true });
@@ -76,7 +90,7 @@ function configureFastify(app: NestFastifyApplication): void {
   });
 }
 
-function configureOpenApi(app: NestFastifyApplication, options: StartOptions): void {
+function configureOpenApi(app: NestFastifyApplication, options: Pick<StartOptions, 'title'>): void {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder().setTitle(options.title).setVersion('1.0').addBearerAuth().build(),

@@ -15,14 +15,27 @@ export interface ServiceDefaults {
   readonly database: string;
 }
 
+/** What every app reads, the gateway included: where to listen, how to verify tokens, how to log. */
+export function appConfigSchema(defaults: { port: number }) {
+  return z.object({
+    PORT: port.default(defaults.port),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    JWKS_URL: z.url().default('http://127.0.0.1:3001/api/auth/jwks.json'),
+    JWT_ISSUER: z.string().min(1).default('flow-crm-identity'),
+    JWT_AUDIENCE: z.string().min(1).default('flow-crm'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_PRETTY: flag,
+  });
+}
+
+export type AppConfig = z.infer<ReturnType<typeof appConfigSchema>>;
+
 /**
  * The environment every service reads (README, "Configuration"), with the localhost defaults of
  * ARCHITECTURE.md. A service extends it with its own variables.
  */
 export function platformConfigSchema(defaults: ServiceDefaults) {
-  return z.object({
-    PORT: port.default(defaults.port),
-    HOST: z.string().min(1).default('0.0.0.0'),
+  return appConfigSchema(defaults).extend({
     DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432'),
     DATABASE_NAME: z
       .string()
@@ -35,11 +48,6 @@ export function platformConfigSchema(defaults: ServiceDefaults) {
     BUS_RETRY_DELAYS_MS: delays.default([1_000, 5_000, 30_000]),
     BUS_DELIVERY_LIMIT: positiveInt.default(20),
     OUTBOX_POLL_MS: positiveInt.default(1_000),
-    JWKS_URL: z.url().default('http://127.0.0.1:3001/api/auth/jwks.json'),
-    JWT_ISSUER: z.string().min(1).default('flow-crm-identity'),
-    JWT_AUDIENCE: z.string().min(1).default('flow-crm'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    LOG_PRETTY: flag,
   });
 }
 

@@ -1,21 +1,13 @@
-import { AuthModule } from '@flow-crm/auth';
+import { type KeyResolver } from '@flow-crm/auth';
 import { BusModule, CreateOutboxAndInbox1732000000000 } from '@flow-crm/bus';
 import { dataSourceOptions, ensureDatabase, initializeAndMigrate } from '@flow-crm/db';
-import { EnvelopeInterceptor, ErrorFilter, createValidationPipe } from '@flow-crm/http';
-import { loggingModule, Metrics } from '@flow-crm/observability';
-import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, type DataSourceOptions, type MixedList } from 'typeorm';
-import { type KeyResolver } from '@flow-crm/auth';
 import { type PlatformConfig } from './config';
-import { Draining } from './draining';
 import { HealthController } from './health.controller';
-import { MetricsController } from './metrics.controller';
-import { RequestContextInterceptor } from './request-context.interceptor';
-
-export const SERVICE_NAME = Symbol('SERVICE_NAME');
+import { HttpPlatformModule } from './http-platform.module';
 
 export interface ServicePlatformOptions {
   readonly service: string;
@@ -29,11 +21,10 @@ export interface ServicePlatformOptions {
 }
 
 /**
- * Everything a service stands on, in one import: configuration, JSON logs, its database
- * (created and migrated on start), the event bus, token verification, the error shape,
- * validation, the response envelope, health and metrics.
+ * Everything a service stands on, in one import: the HTTP platform (logs, metrics, auth, errors,
+ * validation, envelope), its database (created and migrated on start), the event bus, and
+ * readiness that checks both.
  */
-@Global()
 @Module({})
 export class PlatformModule {
   static forService(options: ServicePlatformOptions): DynamicModule {
@@ -48,7 +39,7 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       imports: [
-        loggingModule({ service, level: config.LOG_LEVEL, pretty: config.LOG_PRETTY }),
+        HttpPlatformModule.forApp({ service, config, keyResolver: options.keyResolver }),
         TypeOrmModule.forRootAsync({
           useFactory: () => dataSourceOptions(database),
           dataSourceFactory: async (dataSourceOpts?: DataSourceOptions) => {
@@ -67,25 +58,9 @@ export class PlatformModule {
           relayBatchSize: 200,
           retentionHours: 24 * 7,
         }),
-        AuthModule.forRoot({
-          jwksUrl: config.JWKS_URL,
-          issuer: config.JWT_ISSUER,
-          audience: config.JWT_AUDIENCE,
-          keyResolver: options.keyResolver,
-        }),
         TerminusModule,
       ],
-      controllers: [HealthController, MetricsController],
-      providers: [
-        { provide: SERVICE_NAME, useValue: service },
-        Draining,
-        { provide: Metrics, useFactory: () => new Metrics(service) },
-        { provide: APP_FILTER, useClass: ErrorFilter },
-        { provide: APP_PIPE, useFactory: createValidationPipe },
-        { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },
-        { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
-      ],
-      exports: [SERVICE_NAME, Metrics, Draining],
+      controllers: [HealthController],
     };
   }
 }
