@@ -36,6 +36,12 @@ try {
     const port = PORTS[app] ?? 4100 + i;
     const child = startApp(app, {
       PORT: String(port),
+      // The gateway reaches the services started here, not those of a developer's `npm start`.
+      ...Object.fromEntries(
+        apps
+          .filter((a) => a !== 'gateway')
+          .map((a) => [`${a.toUpperCase()}_URLS`, `http://127.0.0.1:${PORTS[a]}`]),
+      ),
       DATABASE_NAME: testRun.database(app),
       BUS_PREFIX: testRun.prefix,
       JWKS_URL: `http://127.0.0.1:${PORTS.identity}/api/auth/jwks.json`,

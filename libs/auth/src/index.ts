@@ -5,3 +5,4 @@ export * from './jwt.strategy';
 export * from './guards';
 export * from './scoping';
 export * from './auth.module';
+export * from './token-verifier';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { KeyResolver } from './key-resolver';
-import { type AccessTokenClaims, type Principal, ROLES } from './principal';
+import { type AccessTokenClaims, type Principal, principalFromClaims } from './principal';
 
 export interface JwtVerificationOptions {
   readonly issuer: string;
@@ -38,14 +38,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   validate(claims: Partial<AccessTokenClaims> & { sid?: unknown }): Principal | false {
-    const { sub, org, role, sid } = claims;
-    if (typeof sub !== 'string' || typeof org !== 'string' || !ROLES.includes(role as never)) return false;
-    return {
-      userId: sub,
-      organizationId: org,
-      role: role as Principal['role'],
-      ...(typeof sid === 'string' ? { sessionId: sid } : {}),
-    };
+    return principalFromClaims(claims) ?? false;
   }
 }
 

@@ -33,7 +33,7 @@ export function requestIdOf(request: IncomingMessage): string {
  */
 export async function createApp(
   module: Type | DynamicModule,
-  fastifyOptions: { bodyLimit?: number } = {},
+  fastifyOptions: { bodyLimit?: number; trustProxy?: boolean | number | string } = {},
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,

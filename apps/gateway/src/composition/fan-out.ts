@@ -1,0 +1,76 @@
+import { type UpstreamPool, UpstreamError } from '../proxy/upstream-pool';
+import { type RoutingTable } from '../routing/routing-table';
+
+export interface FanOutCall {
+  /** The path of the service's route, under /api (its service is found in the routing table). */
+  readonly path: string;
+  readonly timeoutMs?: number;
+}
+
+export interface FanOutResult<K extends string> {
+  readonly data: Partial<Record<K, unknown>>;
+  /** Services that did not answer usefully (down, slow, or an error): the answer is partial. */
+  readonly degraded: string[];
+}
+
+const DEFAULT_TIMEOUT_MS = 2_000;
+
+/**
+ * Calls several services in parallel on behalf of the caller (their token goes along, so each
+ * service applies its own visibility rules) and returns what came back, naming the services
+ * that did not answer instead of failing the whole request. Composition endpoints (search,
+ * dashboard) are built on it.
+ */
+export class FanOut {
+  constructor(
+    private readonly routing: RoutingTable,
+    private readonly upstreams: UpstreamPool,
+  ) {}
+
+  async call<K extends string>(
+    calls: Record<K, FanOutCall>,
+    context: { authorization?: string; requestId: string },
+  ): Promise<FanOutResult<K>> {
+    const entries = Object.entries(calls) as [K, FanOutCall][];
+    const outcomes = await Promise.all(
+      entries.map(async ([key, call]) => [key, await this.one(call, context)] as const),
+    );
+    const data: Partial<Record<K, unknown>> = {};
+    const degraded = new Set<string>();
+    for (const [key, outcome] of outcomes) {
+      if ('data' in outcome) data[key] = outcome.data;
+      else degraded.add(outcome.degraded);
+    }
+    return { data, degraded: [...degraded].sort() };
+  }
+
+  private async one(call: FanOutCall, context: { authorization?: string; requestId: string }) {
+    const route = this.routing.resolve(call.path.split('?', 1)[0]!);
+    if (!route) throw new Error(`no service routes ${call.path}`);
+    try {
+      const data = await this.upstreams.call(route, async (upstream) => {
+        let res: Response;
+        try {
+          res = await fetch(`${upstream.url}${call.path}`, {
+            headers: {
+              accept: 'application/json',
+              'x-request-id': context.requestId,
+              ...(context.authorization ? { authorization: context.authorization } : {}),
+            },
+            signal: AbortSignal.timeout(call.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+          });
+        } catch (error) {
+          const timeout = (error as Error).name === 'TimeoutError';
+          throw new UpstreamError(route.service, timeout ? 'timeout' : 'unavailable', error);
+        }
+        const body = (await res.json().catch(() => null)) as { data?: unknown } | null;
+        if (res.status >= 500) throw new UpstreamError(route.service, 'unavailable');
+        if (!res.ok || !body || !('data' in body)) throw new Error(`${route.service} answered ${res.status}`);
+        return body.data;
+      });
+      return { data };
+    } catch {
+      return { degraded: route.service };
+    }
+  }
+}
