@@ -20,10 +20,17 @@ export interface AccessTokenClaims {
 }
 
 /** The principal an access token's claims name, or null when they are not ours. */
-export function principalFromClaims(claims: Partial<AccessTokenClaims> & { sid?: unknown }): Principal | null {
+export function principalFromClaims(
+  claims: Partial<AccessTokenClaims> & { sid?: unknown },
+): Principal | null {
   const { sub, org, role, sid } = claims;
   if (typeof sub !== 'string' || typeof org !== 'string' || !ROLES.includes(role as never)) return null;
-  return { userId: sub, organizationId: org, role: role as Principal['role'], ...(typeof sid === 'string' ? { sessionId: sid } : {}) };
+  return {
+    userId: sub,
+    organizationId: org,
+    role: role as Principal['role'],
+    ...(typeof sid === 'string' ? { sessionId: sid } : {}),
+  };
 }
 
 export function isManagerial(principal: Principal): boolean {

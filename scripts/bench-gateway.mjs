@@ -1,0 +1,146 @@
+// npm run bench:gateway — what the gateway costs: GET /api/auth/me measured directly on identity
+// and through the gateway, at the same concurrency, with autocannon. Starts its own identity and
+// gateway (built apps, fresh databases and bus prefix; rate limits lifted) unless BENCH_IDENTITY_URL
+// and BENCH_GATEWAY_URL point at running ones. Prints the table and writes docs/benchmarks.md.
+import autocannon from 'autocannon';
+import { writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, checkInfrastructure, run, startApp, stopAll, waitReady } from './lib/stack.mjs';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
+const WARMUP_S = 3;
+const IDENTITY_PORT = 4201;
+const GATEWAY_PORT = 4280;
+
+async function measure(url, token, seconds) {
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const errors = result.errors + result.timeouts + result.non2xx;
+  if (errors > 0) throw new Error(`${url}: ${errors} failed requests (${result.non2xx} non-2xx)`);
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+async function main() {
+  const children = [];
+  let testRun;
+  let identityUrl = process.env.BENCH_IDENTITY_URL;
+  let gatewayUrl = process.env.BENCH_GATEWAY_URL;
+  try {
+    if (!identityUrl || !gatewayUrl) {
+      if (!(await checkInfrastructure())) process.exit(1);
+      await run('npx', [
+        'nx',
+        'run-many',
+        '-t',
+        'build',
+        '--projects',
+        'identity,gateway',
+        '--output-style',
+        'static',
+      ]);
+      const { default: testing } = await import('@flow-crm/testing');
+      testRun = await testing.TestRun.create();
+      testRun.trackService('identity', [1_000, 5_000, 30_000]);
+      identityUrl = `http://127.0.0.1:${IDENTITY_PORT}`;
+      gatewayUrl = `http://127.0.0.1:${GATEWAY_PORT}`;
+      const common = { LOG_LEVEL: 'warn' };
+      const identity = startApp('identity', {
+        ...common,
+        PORT: String(IDENTITY_PORT),
+        DATABASE_NAME: testRun.database('identity'),
+        BUS_PREFIX: testRun.prefix,
+      });
+      children.push(identity);
+      await waitReady(`${identityUrl}/health/ready`, 60_000, identity);
+      const gateway = startApp('gateway', {
+        ...common,
+        PORT: String(GATEWAY_PORT),
+        IDENTITY_URLS: identityUrl,
+        JWKS_URL: `${identityUrl}/api/auth/jwks.json`,
+        RATE_LIMIT_PER_IP: '100000000',
+        RATE_LIMIT_PER_USER: '100000000',
+      });
+      children.push(gateway);
+      await waitReady(`${gatewayUrl}/health/ready`, 60_000, gateway);
+    }
+
+    const registered = await fetch(`${gatewayUrl}/api/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        email: `bench.${Date.now()}@example.com`,
+        password: 'Bench-Pass1',
+        name: 'Bench',
+        organizationName: 'Bench Org',
+      }),
+    });
+    if (registered.status !== 201)
+      throw new Error(`register: ${registered.status} ${await registered.text()}`);
+    const { token } = (await registered.json()).data;
+
+    console.log(
+      `GET /api/auth/me, ${CONNECTIONS} connections, ${DURATION_S} s each after a ${WARMUP_S} s warm-up`,
+    );
+    await measure(`${identityUrl}/api/auth/me`, token, WARMUP_S);
+    const direct = await measure(`${identityUrl}/api/auth/me`, token, DURATION_S);
+    await measure(`${gatewayUrl}/api/auth/me`, token, WARMUP_S);
+    const proxied = await measure(`${gatewayUrl}/api/auth/me`, token, DURATION_S);
+
+    const rows = [
+      ['identity, direct', direct],
+      ['through the gateway', proxied],
+    ];
+    const ratio = proxied.rps / direct.rps;
+    const added = proxied.p50 - direct.p50;
+    const table = [
+      '| path | requests/s | p50 (ms) | p99 (ms) |',
+      '|---|---:|---:|---:|',
+      ...rows.map(([name, r]) => `| ${name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} |`),
+    ].join('\n');
+    const verdict = `Gateway throughput: ${(ratio * 100).toFixed(1)}% of direct (goal ≥ 80%); added p50 latency: ${added.toFixed(2)} ms (goal < 2 ms).`;
+    console.log(`\n${table}\n\n${verdict}`);
+    record(table, verdict);
+  } finally {
+    await stopAll(children);
+    await testRun?.cleanup();
+  }
+}
+
+/** Replaces the gateway section of docs/benchmarks.md with this run's figures. */
+function record(table, verdict) {
+  const file = join(ROOT, 'docs', 'benchmarks.md');
+  const begin = '<!-- bench:gateway -->';
+  const end = '<!-- /bench:gateway -->';
+  const section = [
+    begin,
+    '## Gateway overhead',
+    '',
+    `Command: \`npm run bench:gateway\` (GET /api/auth/me, ${CONNECTIONS} connections, ${DURATION_S} s per measurement after a ${WARMUP_S} s warm-up;`,
+    'identity, gateway and the load generator share the machine).',
+    '',
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; run ${new Date().toISOString().slice(0, 10)}.`,
+    '',
+    table,
+    '',
+    verdict,
+    end,
+  ].join('\n');
+  const current = existsSync(file)
+    ? readFileSync(file, 'utf8')
+    : '# Benchmarks\n\nFigures measured on the development machine, with the command that produced them.\n';
+  const updated = current.includes(begin)
+    ? current.replace(new RegExp(`${begin}[\\s\\S]*?${end}`), section)
+    : `${current.trimEnd()}\n\n${section}\n`;
+  writeFileSync(file, updated);
+}
+
+main().catch((error) => {
+  console.error(`bench:gateway: ${error.message}`);
+  process.exitCode = 1;
+});
