@@ -49,9 +49,9 @@ try {
 }
 
 console.log('\nFlow CRM is running:');
-for (const child of children)
-  console.log(
-    `  ${child.app.padEnd(10)} ${child.url}   (docs: ${child.url}/docs-json, health: ${child.url}/health/ready)`,
-  );
+for (const child of children) {
+  const docs = child.app === 'gateway' ? `${child.url}/api/docs` : `${child.url}/docs-json`;
+  console.log(`  ${child.app.padEnd(10)} ${child.url}   (docs: ${docs}, health: ${child.url}/health/ready)`);
+}
 const front = children.find((c) => c.app === 'gateway') ?? children[0];
 console.log(`\nAPI: ${front.url}/api   — Ctrl-C stops everything.`);
