@@ -73,6 +73,73 @@ function walk(dir, pick) {
 const apps = readdirSync(join(root, 'apps')).filter((app) =>
   existsSync(join(root, 'apps', app, 'package.json')),
 );
+// What an app reads, from its source: a service (platformConfigSchema) needs a database and the
+// broker; the gateway (appConfigSchema only) does not. An app with a routing table
+// (src/routing/routes.json: the gateway) reads `<SERVICE>_URLS` for the services listed there.
+const appSource = (app, file) => {
+  const path = join(root, 'apps', app, 'src', file);
+  return existsSync(path) ? readFileSync(path, 'utf8') : '';
+};
+const needsDatabase = (app) => /\bplatformConfigSchema\b/.test(appSource(app, 'config.ts'));
+function routedServices(app) {
+  const text = appSource(app, join('routing', 'routes.json'));
+  if (!text) return null;
+  try {
+    return new Map(Object.entries(JSON.parse(text).services ?? {}).map(([s, { port }]) => [s, port]));
+  } catch {
+    return new Map();
+  }
+}
+const urlsKey = (service) => `${service.toUpperCase().replace(/-/g, '_')}_URLS`;
+const defaultPorts = {
+  'http:': '80',
+  'https:': '443',
+  'postgres:': '5432',
+  'postgresql:': '5432',
+  'amqp:': '5672',
+  'amqps:': '5671',
+  'redis:': '6379',
+  'rediss:': '6379',
+};
+/** The URLs of an environment: the values of `*_URL` and `*_URLS` keys (comma-separated). */
+function urlsOf(env) {
+  return Object.entries(env ?? {})
+    .filter(([key, value]) => /_URLS?$/.test(key) && typeof value === 'string' && value.includes('://'))
+    .flatMap(([key, value]) =>
+      value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean)
+        .map((url) => {
+          try {
+            const parsed = new URL(url);
+            const port = parsed.port || defaultPorts[parsed.protocol] || '';
+            const credentials = Boolean(parsed.password);
+            return {
+              key,
+              url,
+              host: parsed.hostname,
+              port: port === '' ? undefined : Number(port),
+              credentials,
+            };
+          } catch {
+            return { key, url, invalid: true };
+          }
+        }),
+    );
+}
+/**
+ * Routing-table keys (`<SERVICE>_URLS`) must name a service of the app's routes.json: the gateway
+ * ignores any other, so a typo would silently leave the service on its default, 127.0.0.1.
+ */
+function checkUpstreamKeys(what, app, env) {
+  const routed = routedServices(app);
+  if (!routed) return;
+  const known = new Set([...routed.keys()].map(urlsKey));
+  for (const key of Object.keys(env ?? {}).filter((k) => /_URLS$/.test(k))) {
+    check(known.has(key), `${what} ${key} names a service of apps/${app}/src/routing/routes.json`);
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // 1. Every YAML file parses.
@@ -217,6 +284,8 @@ const dockerignore = readFileSync(join(root, '.dockerignore'), 'utf8')
 // 3. docker-compose.yml.
 const compose = parsed.get(join(root, 'docker-compose.yml'))?.[0] ?? { services: {} };
 const composeApps = new Map();
+const composeUrls = [];
+const portOfService = new Map();
 {
   const services = compose.services ?? {};
   for (const name of ['postgres', 'rabbitmq', 'redis']) {
@@ -250,6 +319,7 @@ const composeApps = new Map();
       String(args.PORT),
     );
     composeApps.set(args.APP, Number(args.PORT));
+    portOfService.set(name, Number(args.PORT));
     for (const port of service.ports ?? []) {
       const container = String(typeof port === 'object' ? port.target : port)
         .split(':')
@@ -257,11 +327,23 @@ const composeApps = new Map();
         .split('/')[0];
       check(container === String(args.PORT), `compose ${name} publishes its PORT`, `${port}`);
     }
-    for (const key of ['DATABASE_URL', 'RABBITMQ_URL', 'JWKS_URL']) {
-      const value = service.environment?.[key];
-      if (!check(Boolean(value), `compose ${name} sets ${key}`)) continue;
-      const host = new URL(value).hostname;
-      check(Boolean(services[host]), `compose ${name} ${key} points at a compose service`, host);
+    const environment = Array.isArray(service.environment)
+      ? Object.fromEntries(service.environment.map((e) => [e.split('=')[0], e.split('=').slice(1).join('=')]))
+      : (service.environment ?? {});
+    const required = needsDatabase(args.APP) ? ['DATABASE_URL', 'RABBITMQ_URL', 'JWKS_URL'] : ['JWKS_URL'];
+    for (const key of required) check(Boolean(environment[key]), `compose ${name} sets ${key}`);
+    checkUpstreamKeys(`compose ${name}`, args.APP, environment);
+    composeUrls.push({ name, urls: urlsOf(environment) });
+  }
+  // Every URL of an app's environment (DATABASE_URL, JWKS_URL, REDIS_URL, IDENTITY_URLS...) points
+  // at a compose service, and at an app's own PORT when the target is an app.
+  for (const { name, urls } of composeUrls) {
+    for (const { key, url, host, port, invalid } of urls) {
+      if (!check(!invalid, `compose ${name} ${key} is a URL`, url)) continue;
+      if (!check(Boolean(services[host]), `compose ${name} ${key} points at a compose service`, host))
+        continue;
+      if (portOfService.has(host))
+        check(port === portOfService.get(host), `compose ${name} ${key} uses ${host}'s PORT`, url);
     }
   }
 }
@@ -339,10 +421,32 @@ for (const dir of targets) {
   }
   const hpaTargets = new Set(byKind('HorizontalPodAutoscaler').map((h) => h.spec.scaleTargetRef.name));
   for (const hpa of byKind('HorizontalPodAutoscaler')) {
+    const what = `${label}: HPA ${hpa.metadata.name}`;
+    const ref = hpa.spec.scaleTargetRef ?? {};
+    check(hpa.apiVersion === 'autoscaling/v2', `${what} is autoscaling/v2`, hpa.apiVersion);
     check(
-      names('Deployment').has(hpa.spec.scaleTargetRef.name),
-      `${label}: HPA ${hpa.metadata.name} targets an existing Deployment`,
+      ref.kind === 'Deployment' && ref.apiVersion === 'apps/v1',
+      `${what} scaleTargetRef is an apps/v1 Deployment`,
+      `${ref.apiVersion} ${ref.kind}`,
     );
+    const target = byKind('Deployment').find((d) => d.metadata.name === ref.name);
+    check(Boolean(target), `${what} targets an existing Deployment`, ref.name);
+    const min = hpa.spec.minReplicas ?? 1;
+    check(
+      Number.isInteger(min) && min >= 1 && min <= hpa.spec.maxReplicas,
+      `${what} has 1 <= minReplicas <= maxReplicas`,
+      `${min}..${hpa.spec.maxReplicas}`,
+    );
+    check((hpa.spec.metrics ?? []).length > 0, `${what} has metrics`);
+    // A Utilization target is a percentage of the request: without one the HPA cannot compute it.
+    for (const metric of hpa.spec.metrics ?? []) {
+      const resource = metric.type === 'Resource' ? metric.resource : null;
+      if (!target || resource?.target?.type !== 'Utilization') continue;
+      check(
+        target.spec.template.spec.containers.every((c) => c.resources?.requests?.[resource.name]),
+        `${what}: every container of ${ref.name} requests ${resource.name} (Utilization target)`,
+      );
+    }
   }
   for (const deployment of byKind('Deployment')) {
     const name = deployment.metadata.name;
@@ -390,7 +494,11 @@ for (const dir of targets) {
       for (const source of container.envFrom ?? []) {
         const ref = source.configMapRef ?? source.secretRef;
         const kind = source.configMapRef ? 'ConfigMap' : 'Secret';
-        check(names(kind).has(ref.name), `${what} envFrom ${kind} ${ref.name} exists`);
+        // `optional: true` (the gateway's Secret, for an overlay's Redis password) may be absent.
+        check(
+          names(kind).has(ref.name) || ref.optional === true,
+          `${what} envFrom ${kind} ${ref.name} exists`,
+        );
       }
       // The port the app listens on (PORT, from a ConfigMap or env) is the containerPort.
       const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value]));
@@ -431,6 +539,79 @@ for (const dir of targets) {
       check(
         containerPorts.includes(port.targetPort ?? port.port),
         `${label}: Service ${service.metadata.name} targetPort ${port.targetPort} exists`,
+      );
+    }
+  }
+  // Only the gateway is reachable from outside (ARCHITECTURE.md: the web client talks only to the
+  // gateway): the apps' other Services stay ClusterIP and Ingresses route to the gateway alone.
+  const services = byKind('Service');
+  const appServices = services.filter((s) => s.metadata.labels?.['app.kubernetes.io/part-of'] === 'flow-crm');
+  for (const service of appServices) {
+    if (service.metadata.name === 'gateway') continue;
+    check(
+      (service.spec.type ?? 'ClusterIP') === 'ClusterIP',
+      `${label}: Service ${service.metadata.name} stays internal (ClusterIP; only the gateway is exposed)`,
+      service.spec.type,
+    );
+  }
+  for (const ingress of byKind('Ingress')) {
+    const backends = [
+      ingress.spec.defaultBackend,
+      ...(ingress.spec.rules ?? []).flatMap((r) => (r.http?.paths ?? []).map((p) => p.backend)),
+    ].filter(Boolean);
+    for (const backend of backends) {
+      const { name, port } = backend.service ?? {};
+      const service = services.find((s) => s.metadata.name === name);
+      const what = `${label}: Ingress ${ingress.metadata.name} backend ${name}`;
+      if (!check(Boolean(service), `${what} is an existing Service`)) continue;
+      check(
+        service.spec.ports.some((p) => p.name === port?.name || p.port === port?.number),
+        `${what} port ${port?.name ?? port?.number} exists`,
+      );
+      check(name === 'gateway', `${what} is the gateway (services stay internal)`);
+    }
+  }
+  // URLs in the apps' ConfigMaps and Secrets (JWKS_URL, IDENTITY_URLS, REDIS_URL, DATABASE_URL...)
+  // that name an in-cluster Service (`name`, `name.namespace.svc...`) use one of its ports. In the
+  // base, Services that an environment provides (postgres, redis...) are absent and skipped; an
+  // overlay must render them.
+  const envSources = [...byKind('ConfigMap'), ...byKind('Secret')].filter(
+    (o) => o.metadata.labels?.['app.kubernetes.io/part-of'] === 'flow-crm',
+  );
+  for (const source of envSources) {
+    const env = {
+      ...Object.fromEntries(
+        Object.entries(source.data ?? {}).map(([k, v]) => [
+          k,
+          source.kind === 'Secret' ? Buffer.from(String(v), 'base64').toString('utf8') : v,
+        ]),
+      ),
+      ...(source.stringData ?? {}),
+    };
+    const app = source.metadata.labels?.['app.kubernetes.io/name'];
+    if (app && source.kind === 'ConfigMap')
+      checkUpstreamKeys(`${label}: ConfigMap ${source.metadata.name}`, app, env);
+    for (const { key, url, host, port, invalid, credentials } of urlsOf(env)) {
+      const what = `${label}: ${source.kind} ${source.metadata.name} ${key}`;
+      if (!check(!invalid, `${what} is a URL`, url)) continue;
+      // A password (REDIS_URL of a Redis with AUTH...) goes into a Secret, not a ConfigMap.
+      if (source.kind === 'ConfigMap') check(!credentials, `${what} has no password (use a Secret)`);
+      const labels = host.split('.');
+      const inCluster = labels.length === 1 || labels[2] === 'svc';
+      if (!inCluster || JSON.stringify(env[key]).includes('REPLACE_ME')) continue;
+      const service = services.find(
+        (s) =>
+          s.metadata.name === labels[0] &&
+          (labels.length === 1 || !s.metadata.namespace || s.metadata.namespace === labels[1]),
+      );
+      if (!service) {
+        if (isOverlay) check(false, `${what} points at a Service of the overlay`, host);
+        continue;
+      }
+      check(
+        service.spec.ports.some((p) => p.port === port),
+        `${what} uses a port of Service ${service.metadata.name}`,
+        url,
       );
     }
   }
