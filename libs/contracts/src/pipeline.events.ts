@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { defineEvent, type EventData } from './registry';
+
+const money = z.number().nonnegative().multipleOf(0.01);
+
+/** What other services replicate of a deal (contacts keeps each contact's deal totals from it). */
+const dealSnapshot = z.object({
+  id: z.uuid(),
+  organizationId: z.uuid(),
+  ownerId: z.uuid(),
+  title: z.string(),
+  contactId: z.uuid().nullable(),
+  customerId: z.uuid().nullable(),
+  company: z.string().nullable(),
+  value: money,
+  currency: z.string().length(3),
+  pipelineId: z.uuid(),
+  stage: z.string(),
+  probability: z.number().int().min(0).max(100),
+  isWon: z.boolean(),
+  isLost: z.boolean(),
+});
+
+export const DealCreated = defineEvent('pipeline.deal.created', 1, dealSnapshot);
+export const DealUpdated = defineEvent('pipeline.deal.updated', 1, dealSnapshot);
+export const DealStageChanged = defineEvent(
+  'pipeline.deal.stage_changed',
+  1,
+  dealSnapshot.extend({ fromStage: z.string(), toStage: z.string() }),
+);
+/** Carries the last snapshot: a consumer that missed the others still knows which contact it was. */
+export const DealDeleted = defineEvent('pipeline.deal.deleted', 1, dealSnapshot);
+
+/**
+ * A lead was converted. Pipeline generated every id: contacts creates the contact with
+ * `contact.id` (and the customer with `customer.id` when the lead had a company and no customer
+ * of that name exists), so that the client got all the ids at once.
+ */
+export const LeadConverted = defineEvent(
+  'pipeline.lead.converted',
+  1,
+  z.object({
+    leadId: z.uuid(),
+    organizationId: z.uuid(),
+    ownerId: z.uuid(),
+    contact: z.object({
+      id: z.uuid(),
+      name: z.string().min(1),
+      email: z.string().nullable(),
+      phone: z.string().nullable(),
+      company: z.string().nullable(),
+      title: z.string().nullable(),
+    }),
+    customer: z.object({ id: z.uuid(), name: z.string().min(1) }).nullable(),
+    dealId: z.uuid().nullable(),
+  }),
+);
+
+export const pipelineEvents = [
+  DealCreated,
+  DealUpdated,
+  DealStageChanged,
+  DealDeleted,
+  LeadConverted,
+] as const;
+
+export type DealSnapshot = EventData<typeof DealCreated>;
+export type LeadConversion = EventData<typeof LeadConverted>;
