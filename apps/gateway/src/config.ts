@@ -14,6 +14,11 @@ export const gatewayConfigSchema = appConfigSchema({ port: 8080 }).extend({
   ROUTES_FILE: z.string().min(1).optional(),
   /** Shared rate-limit counters for several gateway instances; in memory when unset. */
   REDIS_URL: z.url().optional(),
+  /** Prefix of the counters' keys, so that several gateway deployments can share one Redis. */
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[\w:.-]+$/)
+    .default('gateway'),
   /**
    * Which X-Forwarded-For hops to believe for the client IP (rate limits): `false` at the edge,
    * a hop count or a comma-separated list of proxy addresses/CIDRs behind a load balancer.

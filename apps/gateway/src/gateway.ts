@@ -23,6 +23,7 @@ export async function createGateway(
   });
   app.enableCors({
     origin: config.CORS_ORIGINS,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     credentials: true,
     exposedHeaders: ['X-Request-Id', 'Retry-After'],
     maxAge: 600,

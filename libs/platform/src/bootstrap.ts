@@ -1,8 +1,10 @@
 import { EventConsumer } from '@flow-crm/bus';
+import { mapError } from '@flow-crm/http';
 import { Metrics } from '@flow-crm/observability';
 import { type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type FastifyReply } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
@@ -39,6 +41,11 @@ export async function createApp(
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: true,
     genReqId: requestIdOf,
+    // Requests Fastify refuses before routing (a path with broken percent-encoding) get the contract's shape too.
+    frameworkErrors: (error: Error, _request: unknown, reply: FastifyReply) => {
+      const { status, body } = mapError(error);
+      void reply.status(status).send(body);
+    },
     ...fastifyOptions,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true });
@@ -75,10 +82,9 @@ function configureFastify(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(Metrics);
   const draining = app.get(Draining);
-  fastify.addHook('onRequest', async (request, reply) => {
+  // onSend, not onRequest: answers given by an onRequest hook (CORS preflights) carry it too.
+  fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
-  });
-  fastify.addHook('onSend', async (_request, reply) => {
     if (draining.isDraining) void reply.header('connection', 'close');
   });
   fastify.addHook('onResponse', async (request, reply) => {

@@ -2,7 +2,7 @@
 export interface OpenApiDocument {
   openapi: string;
   info: { title: string; version: string; description?: string };
-  paths: Record<string, Record<string, { tags?: string[] } & Record<string, unknown>>>;
+  paths: Record<string, Record<string, unknown>>;
   components?: { schemas?: Record<string, unknown>; securitySchemes?: Record<string, unknown> } & Record<
     string,
     unknown
@@ -12,6 +12,7 @@ export interface OpenApiDocument {
 }
 
 const SCHEMA_REF = '#/components/schemas/';
+const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 
 /**
  * One document from every service's: paths kept as they are (the gateway forwards them
@@ -45,10 +46,11 @@ export function mergeOpenApi(
     const renamed = renameSchemas(document, service);
     merged.tags!.push({ name: service, description: `${service} service` });
     for (const [path, operations] of Object.entries(renamed.paths ?? {})) {
-      const tagged: Record<string, Record<string, unknown>> = {};
-      for (const [method, operation] of Object.entries(operations)) {
-        tagged[method] =
-          typeof operation === 'object' && operation ? { ...operation, tags: [service] } : operation;
+      const tagged: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(operations)) {
+        // A path item holds operations under method names, and shared fields (parameters, …) beside them.
+        tagged[key] =
+          HTTP_METHODS.has(key) && typeof value === 'object' && value ? { ...value, tags: [service] } : value;
       }
       merged.paths[path] = { ...(merged.paths[path] ?? {}), ...tagged };
     }
@@ -62,8 +64,9 @@ function renameSchemas(document: OpenApiDocument, service: string): OpenApiDocum
     if (Array.isArray(node)) return node.map(rewrite);
     if (!node || typeof node !== 'object') return node;
     return Object.fromEntries(
+      // $ref values, and discriminator mappings, which name schemas the same way
       Object.entries(node).map(([key, value]) =>
-        key === '$ref' && typeof value === 'string' && value.startsWith(SCHEMA_REF)
+        typeof value === 'string' && value.startsWith(SCHEMA_REF)
           ? [key, `${SCHEMA_REF}${service}.${value.slice(SCHEMA_REF.length)}`]
           : [key, rewrite(value)],
       ),

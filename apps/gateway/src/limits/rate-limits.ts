@@ -50,7 +50,7 @@ export class RateLimits {
     }
     const redis = this.redis;
     const make = (limit: Limit): RateLimiterAbstract => {
-      const options = { ...budgets[limit], keyPrefix: `gateway:${limit}` };
+      const options = { ...budgets[limit], keyPrefix: `${config.REDIS_KEY_PREFIX}:${limit}` };
       if (!redis) return new RateLimiterMemory(options);
       return new RateLimiterRedis({
         ...options,
@@ -61,25 +61,33 @@ export class RateLimits {
     this.limiters = { ip: make('ip'), user: make('user'), login: make('login') };
   }
 
-  /** Spends one request of the IP's budget and, for a signed-in caller, of the user's. */
-  async admit(ip: string, userId?: string): Promise<void> {
+  /** Spends one request of the client IP's budget. */
+  async admitIp(ip: string): Promise<void> {
     await this.spend('ip', ip);
-    if (userId) await this.spend('user', userId);
   }
 
-  /** Refuses a login attempt once this e-mail has failed too often from this client. */
-  async admitLogin(email: string, ip: string): Promise<void> {
-    const state = await this.limiters.login.get(loginKey(email, ip));
-    if (state && state.consumedPoints >= this.limiters.login.points) this.refuse('login', state);
+  /** Spends one request of a signed-in user's budget. */
+  async admitUser(userId: string): Promise<void> {
+    await this.spend('user', userId);
   }
 
-  /** Counts a failed login (the upstream answered 401). */
-  async loginFailed(email: string, ip: string): Promise<void> {
-    await this.limiters.login.penalty(loginKey(email, ip)).catch(() => undefined);
+  /**
+   * A login attempt for this e-mail from this client takes one of its failures up front, so that
+   * attempts sent side by side cannot all pass the check before any has failed.
+   */
+  async startLogin(email: string, ip: string): Promise<void> {
+    await this.spend('login', loginKey(email, ip));
+  }
+
+  /** The attempt did not fail (it succeeded, or never got an answer): its failure is given back. */
+  async loginSucceededOrNotTried(email: string, ip: string): Promise<void> {
+    await this.limiters.login.reward(loginKey(email, ip), 1).catch(() => undefined);
   }
 
   async close(): Promise<void> {
     await this.redis?.quit().catch(() => undefined);
+    // quit() is refused at once while Redis is unreachable; disconnect() stops the reconnecting.
+    this.redis?.disconnect();
   }
 
   private async spend(limit: Limit, key: string): Promise<void> {

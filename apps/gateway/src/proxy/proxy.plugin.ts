@@ -1,5 +1,5 @@
 import { type TokenVerifier } from '@flow-crm/auth';
-import { mapError } from '@flow-crm/http';
+import { BadRequestError, mapError, NotFoundError } from '@flow-crm/http';
 import replyFrom from '@fastify/reply-from';
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
@@ -9,6 +9,7 @@ import { type GatewayMetrics } from '../gateway-metrics';
 import { RateLimitedError, type RateLimits } from '../limits/rate-limits';
 import { type RoutingTable, type ServiceRoute } from '../routing/routing-table';
 import { limitedBody, PayloadTooLargeError, readBody } from './body-limit';
+import { requestPath } from './request-path';
 import { type Upstream, UpstreamError, type UpstreamPool } from './upstream-pool';
 
 export interface ProxyDependencies {
@@ -26,8 +27,6 @@ const READS = new Set(['GET', 'HEAD']);
 /** Connection failures after which an idempotent read is worth another try. */
 const RETRIABLE = new Set(['ECONNRESET', 'ECONNREFUSED', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
 
-const pathOf = (url: string) => url.split('?', 1)[0]!;
-
 /**
  * Forwards every routed prefix to its service: token check (unless the route is public), rate
  * limits, body limit, then the request as it is — method, path, query, headers (Authorization
@@ -39,6 +38,7 @@ export async function proxyPlugin(fastify: FastifyInstance, deps: ProxyDependenc
 
   await fastify.register(replyFrom, {
     disableRequestLogging: true,
+    destroyAgent: true, // close the upstream connections with the gateway
     undici: { connections: 128, pipelining: 1, keepAliveTimeout: 30_000 },
   });
 
@@ -52,21 +52,22 @@ export async function proxyPlugin(fastify: FastifyInstance, deps: ProxyDependenc
     }
   });
   const bodyLimitOf = (request: FastifyRequest) =>
-    routing.isLargeBody(request.method, pathOf(request.url))
+    routing.isLargeBody(request.method, requestPath(request.url))
       ? config.LARGE_BODY_LIMIT_BYTES
       : config.BODY_LIMIT_BYTES;
 
   fastify.setErrorHandler((error, request, reply) => {
+    // Answered before the body was read (401, 413, 429, …): the rest of it would hold up the
+    // connection's next request, so this connection ends with the answer.
+    if (!request.raw.complete) void reply.header('connection', 'close');
     if (error instanceof UpstreamError) {
       const status = error.kind === 'timeout' ? 504 : 503;
-      return reply
-        .status(status)
-        .send({
-          error: {
-            code: status === 504 ? 'UPSTREAM_TIMEOUT' : 'SERVICE_UNAVAILABLE',
-            message: error.message,
-          },
-        });
+      return reply.status(status).send({
+        error: {
+          code: status === 504 ? 'UPSTREAM_TIMEOUT' : 'SERVICE_UNAVAILABLE',
+          message: error.message,
+        },
+      });
     }
     if (error instanceof RateLimitedError) void reply.header('retry-after', String(error.retryAfterSeconds));
     const { status, body, unexpected } = mapError(error);
@@ -75,23 +76,32 @@ export async function proxyPlugin(fastify: FastifyInstance, deps: ProxyDependenc
   });
 
   const handle = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-    const path = pathOf(request.url);
-    const route = routing.resolve(path)!;
-    const principal = routing.isPublic(request.method, path)
-      ? undefined
-      : await verifier.verify(request.headers.authorization);
-    await limits.admit(request.ip, principal?.userId);
+    const path = requestPath(request.url);
+    const route = routing.resolve(path);
+    if (!route) throw new NotFoundError('Route');
+    // The client's budget first: requests with bad tokens count too.
+    await limits.admitIp(request.ip);
+    if (!routing.isPublic(request.method, path)) {
+      const principal = await verifier.verify(request.headers.authorization);
+      await limits.admitUser(principal.userId);
+    }
     if (routing.isLogin(request.method, path)) await forwardLogin(request, reply, route);
     else await forward(request, reply, route);
     return reply;
   };
 
+  /** A login attempt spends one of the e-mail's failures up front, and gets it back unless it failed. */
   const forwardLogin = async (request: FastifyRequest, reply: FastifyReply, route: ServiceRoute) => {
     const body = request.body ? await readBody(request.body as Readable) : Buffer.alloc(0);
     const email = emailIn(body);
-    if (email) await limits.admitLogin(email, request.ip);
-    const status = await forward(request, reply, route, body);
-    if (email && status === 401) await limits.loginFailed(email, request.ip);
+    if (!email) return void (await forward(request, reply, route, body));
+    await limits.startLogin(email, request.ip);
+    let status: number | undefined;
+    try {
+      status = await forward(request, reply, route, body);
+    } finally {
+      if (status !== 401) await limits.loginSucceededOrNotTried(email, request.ip);
+    }
   };
 
   /** Resolves with the upstream's status once its answer is on its way to the client. */
@@ -104,37 +114,44 @@ export async function proxyPlugin(fastify: FastifyInstance, deps: ProxyDependenc
 
   const send = (request: FastifyRequest, reply: FastifyReply, upstream: Upstream, body?: Buffer) =>
     new Promise<number>((resolve, reject) => {
+      // A client gone before the answer leaves reply-from silent: settle anyway, without blaming the upstream.
+      reply.raw.once('close', () => reject(new ClientGoneError()));
       const started = process.hrtime.bigint();
       const observe = (status: string) =>
         metrics.upstreamDuration.observe(
           { service: upstream.service, status },
           Number(process.hrtime.bigint() - started) / 1e9,
         );
-      void reply.from(`${upstream.url}${request.url}`, {
-        timeout: config.UPSTREAM_TIMEOUT_MS,
-        ...(body ? { body, contentType: request.headers['content-type'] ?? 'application/json' } : {}),
-        retriesCount: READS.has(request.method) ? config.UPSTREAM_READ_RETRIES : 0,
-        retryDelay: ({ err, req, attempt }) =>
-          READS.has(req.method) &&
-          err &&
-          RETRIABLE.has((err as { code?: string }).code ?? '') &&
-          attempt < config.UPSTREAM_READ_RETRIES
-            ? Math.round(25 * 2 ** attempt * (0.5 + Math.random()))
-            : null,
-        rewriteRequestHeaders: (_req, headers) => forwardedHeaders(headers, request),
-        onResponse: (_req, rep, response) => {
-          observe(String(response.statusCode));
-          void rep.send(response.stream);
-          resolve(response.statusCode);
-        },
-        onError: (_rep, { error }) => {
-          const tooLarge = findCause(error, PayloadTooLargeError);
-          if (tooLarge) return reject(tooLarge);
-          const timeout = (error as { statusCode?: number }).statusCode === 504;
-          observe(timeout ? 'timeout' : 'unavailable');
-          reject(new UpstreamError(upstream.service, timeout ? 'timeout' : 'unavailable', error));
-        },
-      });
+      try {
+        forwardWith(reply, `${upstream.url}${request.url}`, {
+          timeout: config.UPSTREAM_TIMEOUT_MS,
+          ...(body ? { body, contentType: request.headers['content-type'] ?? 'application/json' } : {}),
+          retriesCount: READS.has(request.method) ? config.UPSTREAM_READ_RETRIES : 0,
+          retryDelay: ({ err, req, attempt }) =>
+            READS.has(req.method) &&
+            err &&
+            RETRIABLE.has((err as { code?: string }).code ?? '') &&
+            attempt < config.UPSTREAM_READ_RETRIES
+              ? Math.round(25 * 2 ** attempt * (0.5 + Math.random()))
+              : null,
+          rewriteRequestHeaders: (_req, headers) => forwardedHeaders(headers, request),
+          onResponse: (_req, rep, response) => {
+            observe(String(response.statusCode));
+            void rep.send(response.stream);
+            resolve(response.statusCode);
+          },
+          onError: (_rep, { error }) => {
+            const tooLarge = findCause(error, PayloadTooLargeError);
+            if (tooLarge) return reject(tooLarge);
+            const timeout = (error as { statusCode?: number }).statusCode === 504;
+            observe(timeout ? 'timeout' : 'unavailable');
+            reject(new UpstreamError(upstream.service, timeout ? 'timeout' : 'unavailable', error));
+          },
+        });
+      } catch {
+        // reply-from could not even build the upstream request (a malformed query string, say)
+        reject(new BadRequestError('The request URL is not valid'));
+      }
     });
 
   for (const route of routing.services) {
@@ -143,6 +160,13 @@ export async function proxyPlugin(fastify: FastifyInstance, deps: ProxyDependenc
       fastify.route({ method: [...METHODS], url: `${prefix}/*`, handler: handle });
     }
   }
+}
+
+/** The client closed its connection before the answer: nobody to answer, and not the upstream's fault. */
+class ClientGoneError extends Error {}
+
+function forwardWith(reply: FastifyReply, url: string, options: Parameters<FastifyReply['from']>[1]): void {
+  void reply.from(url, options);
 }
 
 /** The caller's headers plus the request id and the proxy chain (X-Forwarded-*). */

@@ -1,0 +1,186 @@
+// Fakes of the services the gateway talks to, on plain node:http: upstreams that record what
+// reaches them, and a token issuer (an RSA key and its JWKS) standing in for identity.
+import { createSign, generateKeyPairSync, type KeyObject, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+
+/** JSON whose shape a test asserts as it reads it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
+/** One request as a fake upstream received it. */
+export interface Arrival {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  /** Bytes of body received so far. */
+  bytes: number;
+  readonly chunks: Buffer[];
+  /** Resolves true once the whole body has arrived, false if the request was cut off. */
+  readonly complete: Promise<boolean>;
+}
+
+export type FakeHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  arrival: Arrival,
+) => void | Promise<void>;
+
+/** Answers the readiness probe, has no OpenAPI document, and echoes any other request as `{data}`. */
+export const echo: FakeHandler = async (req, res, arrival) => {
+  if (req.url === '/health/ready') return sendJson(res, 200, { status: 'ok' });
+  if (req.url === '/docs-json') return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: 'none' } });
+  const complete = await arrival.complete;
+  if (!complete) return;
+  sendJson(res, 200, { data: { method: req.method, url: req.url, bytes: arrival.bytes } });
+};
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+/**
+ * A plain node:http server standing in for a service: records every request (headers and body)
+ * and answers with `handler`. `close()` also drops the connections the gateway keeps alive.
+ */
+export class FakeUpstream {
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    readonly arrivals: Arrival[],
+  ) {}
+
+  static async start(handler: FakeHandler = echo, port = 0): Promise<FakeUpstream> {
+    const arrivals: Arrival[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      const arrival: Arrival = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        bytes: 0,
+        chunks,
+        complete: new Promise<boolean>((resolve) => {
+          req.on('end', () => resolve(true));
+          req.on('close', () => resolve(req.complete));
+          req.on('error', () => resolve(false));
+        }),
+      };
+      req.on('data', (chunk: Buffer) => {
+        arrival.bytes += chunk.length;
+        chunks.push(chunk);
+      });
+      arrivals.push(arrival);
+      Promise.resolve(handler(req, res, arrival)).catch(() => res.destroy());
+    });
+    server.listen(port, '127.0.0.1');
+    await once(server, 'listening');
+    const address = server.address() as { port: number };
+    return new FakeUpstream(server, `http://127.0.0.1:${address.port}`, arrivals);
+  }
+
+  get port(): number {
+    return Number(new URL(this.url).port);
+  }
+
+  /** The requests that were not readiness probes or OpenAPI fetches. */
+  get requests(): Arrival[] {
+    return this.arrivals.filter((a) => a.url !== '/health/ready' && a.url !== '/docs-json');
+  }
+
+  /** Connections currently open to this server. */
+  async connections(): Promise<number> {
+    return new Promise((resolve, reject) =>
+      this.server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+// --- tokens ------------------------------------------------------------------------------------
+
+export function base64url(value: string | Buffer | object): string {
+  const buffer = Buffer.isBuffer(value)
+    ? value
+    : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
+  return buffer.toString('base64url');
+}
+
+export function decodeJwt(token: string): { header: Json; payload: Json; signature: string } {
+  const [header, payload, signature] = token.split('.');
+  return {
+    header: JSON.parse(Buffer.from(header!, 'base64url').toString('utf8')),
+    payload: JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8')),
+    signature: signature ?? '',
+  };
+}
+
+/** An RS256 JWT of `payload`, signed with `privateKey`. */
+export function signRs256(header: object, payload: object, privateKey: string | KeyObject): string {
+  const input = `${base64url({ alg: 'RS256', typ: 'JWT', ...header })}.${base64url(payload)}`;
+  return `${input}.${base64url(createSign('RSA-SHA256').update(input).sign(privateKey))}`;
+}
+
+export const ISSUER = 'flow-crm-identity';
+export const AUDIENCE = 'flow-crm';
+
+/** The claims identity puts in an access token, valid for five minutes. */
+export function accessClaims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    sub: randomUUID(),
+    org: randomUUID(),
+    role: 'admin',
+    sid: randomUUID(),
+    iss: ISSUER,
+    aud: AUDIENCE,
+    iat: now,
+    exp: now + 300,
+    ...overrides,
+  };
+}
+
+/**
+ * Stands in for identity where only its tokens matter: an RSA key, the JWKS the gateway verifies
+ * tokens against, and access tokens signed with the key.
+ */
+export class FakeIssuer {
+  private constructor(
+    private readonly jwks: FakeUpstream,
+    private readonly privateKey: KeyObject,
+    readonly kid: string,
+  ) {}
+
+  static async start(): Promise<FakeIssuer> {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const kid = randomUUID();
+    const keys = [{ ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }];
+    const jwks = await FakeUpstream.start((_req, res) => sendJson(res, 200, { keys }));
+    return new FakeIssuer(jwks, privateKey, kid);
+  }
+
+  get jwksUrl(): string {
+    return `${this.jwks.url}/api/auth/jwks.json`;
+  }
+
+  /** An access token of a fresh user (or of the user `sub` names). */
+  token(claims: Record<string, unknown> = {}): string {
+    return signRs256({ kid: this.kid }, accessClaims(claims), this.privateKey);
+  }
+
+  close(): Promise<void> {
+    return this.jwks.close();
+  }
+}
