@@ -26,6 +26,8 @@ export interface PublicJwks {
 export class SigningKeys extends KeyResolver implements OnModuleInit {
   private keys: SigningKey[] = [];
   private loadedAt = 0;
+  /** Public keys as PEM, converted once per key rather than on every request. */
+  private readonly pems = new Map<string, string>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -100,9 +102,14 @@ export class SigningKeys extends KeyResolver implements OnModuleInit {
       key = this.keys.find((k) => k.kid === kid);
     }
     if (!key) throw new Error(`unknown signing key ${kid}`);
-    return createPublicKey({ key: key.publicJwk as never, format: 'jwk' })
-      .export({ format: 'pem', type: 'spki' })
-      .toString();
+    let pem = this.pems.get(key.kid);
+    if (!pem) {
+      pem = createPublicKey({ key: key.publicJwk as never, format: 'jwk' })
+        .export({ format: 'pem', type: 'spki' })
+        .toString();
+      this.pems.set(key.kid, pem);
+    }
+    return pem;
   }
 
   private async load(): Promise<void> {
