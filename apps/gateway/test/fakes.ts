@@ -1,6 +1,7 @@
 // Fakes of the services the gateway talks to, on plain node:http: upstreams that record what
 // reaches them, and a token issuer (an RSA key and its JWKS) standing in for identity.
-import { createSign, generateKeyPairSync, type KeyObject, randomUUID } from 'node:crypto';
+import { base64url, decodeJwt, signRs256 } from '@flow-crm/testing';
+import { generateKeyPairSync, type KeyObject, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import {
   createServer,
@@ -111,28 +112,6 @@ export class FakeUpstream {
 
 // --- tokens ------------------------------------------------------------------------------------
 
-export function base64url(value: string | Buffer | object): string {
-  const buffer = Buffer.isBuffer(value)
-    ? value
-    : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
-  return buffer.toString('base64url');
-}
-
-export function decodeJwt(token: string): { header: Json; payload: Json; signature: string } {
-  const [header, payload, signature] = token.split('.');
-  return {
-    header: JSON.parse(Buffer.from(header!, 'base64url').toString('utf8')),
-    payload: JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8')),
-    signature: signature ?? '',
-  };
-}
-
-/** An RS256 JWT of `payload`, signed with `privateKey`. */
-export function signRs256(header: object, payload: object, privateKey: string | KeyObject): string {
-  const input = `${base64url({ alg: 'RS256', typ: 'JWT', ...header })}.${base64url(payload)}`;
-  return `${input}.${base64url(createSign('RSA-SHA256').update(input).sign(privateKey))}`;
-}
-
 export const ISSUER = 'flow-crm-identity';
 export const AUDIENCE = 'flow-crm';
 
@@ -184,3 +163,5 @@ export class FakeIssuer {
     return this.jwks.close();
   }
 }
+
+export { base64url, decodeJwt, signRs256 };

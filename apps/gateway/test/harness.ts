@@ -1,6 +1,7 @@
 // What the gateway's integration and e2e tests share: the gateway in this process (or as its own
 // process), identity as a real process, an HTTP client that reads answers whole, the contract's
 // error shape and the gateway's metrics. The fakes are in fakes.ts.
+import { eventually, sleep } from '@flow-crm/testing';
 import { freePort, launchApp, type LaunchedApp, TestRun } from '@flow-crm/testing';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
@@ -22,23 +23,6 @@ export function urlsVariable(service: string): string {
 /** A URL nothing listens on: connections to it are refused. */
 export async function deadUrl(): Promise<string> {
   return `http://127.0.0.1:${await freePort()}`;
-}
-
-export async function sleep(ms: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Retries `check` until it stops throwing or the time is up (then throws its last error). */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(50);
-    }
-  }
 }
 
 // --- HTTP --------------------------------------------------------------------------------------
@@ -360,3 +344,5 @@ export function useStack(options: {
   });
   return stack;
 }
+
+export { eventually, sleep };

@@ -1,10 +1,11 @@
 // Shared helpers of identity's integration tests: HTTP calls against the in-process app, fresh
 // organizations and users, the events it publishes, its database, TOTP codes and JWTs.
+import { base64url, decodeJwt, eventually, signRs256, sleep } from '@flow-crm/testing';
 import { type EventEnvelope } from '@flow-crm/contracts';
 import { databaseUrl } from '@flow-crm/db';
 import { TestRun } from '@flow-crm/testing';
 import { type ChannelModel, connect } from 'amqplib';
-import { createSign, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import { Client } from 'pg';
 import { type RunningIdentity, startIdentity } from './identity-app';
@@ -283,23 +284,6 @@ export class IdentityHttp {
   }
 }
 
-export async function sleep(ms: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Retries `check` until it stops throwing or the time is up (then throws its last error). */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(50);
-    }
-  }
-}
-
 /**
  * The events the app publishes, as a consumer would see them: a temporary queue bound to this
  * run's exchange. Start it before the requests whose events a test expects.
@@ -431,29 +415,6 @@ export function wrongTotpCode(secret: string, base: number): string {
 
 // --- JWT -----------------------------------------------------------------------------------
 
-export function base64url(value: string | Buffer | object): string {
-  const buffer = Buffer.isBuffer(value)
-    ? value
-    : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
-  return buffer.toString('base64url');
-}
-
-export function decodeJwt(token: string): { header: Json; payload: Json; signature: string } {
-  const [header, payload, signature] = token.split('.');
-  return {
-    header: JSON.parse(Buffer.from(header, 'base64url').toString('utf8')),
-    payload: JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')),
-    signature,
-  };
-}
-
-/** An RS256 JWT signed with `privateKeyPem`. */
-export function signRs256(header: object, payload: object, privateKeyPem: string): string {
-  const input = `${base64url({ alg: 'RS256', typ: 'JWT', ...header })}.${base64url(payload)}`;
-  const signature = createSign('RSA-SHA256').update(input).sign(privateKeyPem);
-  return `${input}.${base64url(signature)}`;
-}
-
 // --- shapes ---------------------------------------------------------------------------------
 
 const USER_FIELDS = [
@@ -531,3 +492,5 @@ export function useIdentity(
   });
   return fixture;
 }
+
+export { base64url, decodeJwt, eventually, signRs256, sleep };

@@ -2,3 +2,5 @@ export * from './infrastructure';
 export * from './test-run';
 export * from './tcp-proxy';
 export * from './launcher';
+export * from './async';
+export * from './jwt';
