@@ -1,7 +1,7 @@
 // What the gateway's integration and e2e tests share: the gateway in this process (or as its own
 // process), identity as a real process, an HTTP client that reads answers whole, the contract's
 // error shape and the gateway's metrics. The fakes are in fakes.ts.
-import { eventually, sleep } from '@flow-crm/testing';
+import { eventually, httpCall, type HttpAnswer, type HttpCallOptions, sleep } from '@flow-crm/testing';
 import { freePort, launchApp, type LaunchedApp, TestRun } from '@flow-crm/testing';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
@@ -27,53 +27,15 @@ export async function deadUrl(): Promise<string> {
 
 // --- HTTP --------------------------------------------------------------------------------------
 
-export interface Answer {
-  readonly status: number;
-  readonly headers: Headers;
-  /** Parsed JSON when the answer is JSON, its text otherwise, null when empty. */
-  readonly body: Json;
-  readonly text: string;
-  /** "POST /api/auth/login", for failure messages. */
-  readonly request: string;
-}
-
-export interface CallOptions {
-  readonly token?: string;
-  /** Sent as JSON. */
-  readonly body?: unknown;
-  /** Sent as it is (a malformed JSON text, a CSV file…); Content-Type comes from `headers`. */
-  readonly raw?: string | Buffer;
-  readonly headers?: Record<string, string>;
-}
+export type Answer = HttpAnswer;
+export type CallOptions = HttpCallOptions;
 
 /** HTTP against one base URL (a gateway), each answer read whole. */
 export class Http {
   constructor(readonly baseUrl: string) {}
 
-  async call(method: string, path: string, options: CallOptions = {}): Promise<Answer> {
-    const headers = new Headers(options.headers);
-    if (options.token) headers.set('authorization', `Bearer ${options.token}`);
-    let payload: string | Buffer | undefined = options.raw;
-    if (options.body !== undefined) {
-      payload = JSON.stringify(options.body);
-      if (!headers.has('content-type')) headers.set('content-type', 'application/json');
-    }
-    const res = await fetch(this.baseUrl + path, {
-      method,
-      headers,
-      body: payload,
-      signal: AbortSignal.timeout(15_000),
-    });
-    const text = await res.text();
-    let body: unknown = text === '' ? null : text;
-    if (text && /json/i.test(res.headers.get('content-type') ?? '')) {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // left as text for the test to judge
-      }
-    }
-    return { status: res.status, headers: res.headers, body, text, request: `${method} ${path}` };
+  call(method: string, path: string, options: CallOptions = {}): Promise<Answer> {
+    return httpCall(this.baseUrl, method, path, options);
   }
 
   /**

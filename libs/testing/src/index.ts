@@ -4,3 +4,4 @@ export * from './tcp-proxy';
 export * from './launcher';
 export * from './async';
 export * from './jwt';
+export * from './http';
