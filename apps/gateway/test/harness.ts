@@ -1,7 +1,18 @@
 // What the gateway's integration and e2e tests share: the gateway in this process (or as its own
 // process), identity as a real process, an HTTP client that reads answers whole, the contract's
 // error shape and the gateway's metrics. The fakes are in fakes.ts.
-import { eventually, httpCall, type HttpAnswer, type HttpCallOptions, sleep } from '@flow-crm/testing';
+import {
+  eventually,
+  expectError,
+  expectOk,
+  httpCall,
+  type HttpAnswer,
+  type HttpCallOptions,
+  show,
+  sleep,
+  strongPassword,
+  uniqueEmail,
+} from '@flow-crm/testing';
 import { freePort, launchApp, type LaunchedApp, TestRun } from '@flow-crm/testing';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
@@ -10,7 +21,6 @@ import { Client } from 'pg';
 import { type GatewayConfig, loadGatewayConfig } from '../src/config';
 import { createGateway } from '../src/gateway';
 import bundledRoutes from '../src/routing/routes.json';
-import { type Json } from './fakes';
 
 /** Every service of the bundled routing table. */
 export const SERVICES = Object.keys(bundledRoutes.services);
@@ -90,42 +100,6 @@ export class Http {
   post(path: string, body: unknown, options: CallOptions = {}): Promise<Answer> {
     return this.call('POST', path, { ...options, body });
   }
-}
-
-export function show(res: Answer): string {
-  return `${res.request} → ${res.status} ${res.text.slice(0, 500)}`;
-}
-
-const ERROR_CODES: Record<number, string> = {
-  400: 'BAD_REQUEST',
-  401: 'UNAUTHORIZED',
-  403: 'FORBIDDEN',
-  404: 'NOT_FOUND',
-  409: 'CONFLICT',
-  413: 'PAYLOAD_TOO_LARGE',
-  422: 'VALIDATION_ERROR',
-  429: 'RATE_LIMIT_EXCEEDED',
-  500: 'INTERNAL_ERROR',
-  503: 'SERVICE_UNAVAILABLE',
-  504: 'UPSTREAM_TIMEOUT',
-};
-
-/** Asserts an error answer in the contract's shape, `{error: {code, message}}`, and returns `error`. */
-export function expectError(res: Answer, status: number): { code: string; message: string } {
-  if (res.status !== status) throw new Error(`expected ${status}: ${show(res)}`);
-  expect(res.headers.get('content-type')).toMatch(/application\/json/);
-  expect(res.body).toEqual({
-    error: expect.objectContaining({ code: ERROR_CODES[status], message: expect.any(String) }),
-  });
-  expect(res.text).not.toMatch(/\bat .+\(.+:\d+:\d+\)|node_modules/);
-  return res.body.error;
-}
-
-/** Asserts the status and returns the `data` of the success envelope. */
-export function expectOk(res: Answer, status = 200): Json {
-  if (res.status !== status) throw new Error(`expected ${status}: ${show(res)}`);
-  expect(res.body).toHaveProperty('data');
-  return res.body.data;
 }
 
 /** The value of one sample of a Prometheus text exposition, or undefined when it is absent. */
@@ -224,15 +198,6 @@ export async function launchIdentity(run: TestRun, port?: number): Promise<Launc
   });
 }
 
-export function uniqueEmail(prefix = 'user'): string {
-  return `${prefix}.${Date.now().toString(36)}${randomBytes(4).toString('hex')}@example.com`;
-}
-
-/** A fresh password that meets identity's policy. */
-export function strongPassword(): string {
-  return `Pw-${randomBytes(6).toString('hex')}-Ok9`;
-}
-
 export interface Registered {
   readonly token: string;
   readonly refreshToken: string;
@@ -308,3 +273,5 @@ export function useStack(options: {
 }
 
 export { eventually, sleep };
+
+export { expectError, expectOk, show, strongPassword, uniqueEmail };

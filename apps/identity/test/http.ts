@@ -8,6 +8,16 @@ import {
   sleep,
   httpCall,
   type HttpAnswer,
+  expectError,
+  expectNoLeak,
+  expectOk,
+  fieldsOf,
+  LEAKS,
+  leaksIn,
+  show,
+  strongPassword,
+  uniqueEmail,
+  type ErrorJson,
 } from '@flow-crm/testing';
 import { type EventEnvelope } from '@flow-crm/contracts';
 import { databaseUrl } from '@flow-crm/db';
@@ -82,106 +92,8 @@ export interface CreatedUser extends TokenPair {
   password: string;
 }
 
-export function uniqueEmail(prefix = 'user'): string {
-  return `${prefix}.${Date.now().toString(36)}${randomBytes(4).toString('hex')}@example.com`;
-}
-
-/** A fresh password that meets the policy. */
-export function strongPassword(): string {
-  return `Pw-${randomBytes(6).toString('hex')}-Ok9`;
-}
-
 export function requestId(): string {
   return `test-${randomUUID()}`;
-}
-
-export function show(res: ApiResponse): string {
-  return `${res.request} → ${res.status} ${res.text.slice(0, 600)}`;
-}
-
-/** Asserts the status and returns the `data` of the success envelope. */
-export function expectOk(res: ApiResponse, status = 200): Json {
-  if (res.status !== status) throw new Error(`expected ${status}: ${show(res)}`);
-  expect(res.body).toHaveProperty('data');
-  return res.body.data;
-}
-
-const ERROR_CODES: Record<number, string> = {
-  400: 'BAD_REQUEST',
-  401: 'UNAUTHORIZED',
-  403: 'FORBIDDEN',
-  404: 'NOT_FOUND',
-  409: 'CONFLICT',
-  413: 'PAYLOAD_TOO_LARGE',
-  422: 'VALIDATION_ERROR',
-  500: 'INTERNAL_ERROR',
-};
-
-/** What must never appear in an error body: stack traces, ORM and driver errors, SQL text. */
-export const LEAKS = [
-  /\bstack\b/i,
-  /QueryFailedError|EntityNotFound|TypeORM|PostgresError/i,
-  /node_modules|\bat (?:async )?[\w$.<>]+ \(/,
-  /duplicate key value|violates [\w ]*constraint|syntax error at or near|invalid input syntax for/i,
-  /\brelation "[^"]+"|\bcolumn "[^"]+"/i,
-  /\b(?:SELECT|INSERT INTO|DELETE FROM) |\bUPDATE "?\w+"? SET\b/,
-];
-
-/**
- * The leak patterns found in a body: in its raw text and in every string it holds once parsed
- * (JSON escapes quotes, so `column "x"` only shows as such in the parsed strings).
- */
-export function leaksIn(body: unknown): RegExp[] {
-  const strings: string[] = [];
-  const walk = (value: unknown): void => {
-    if (typeof value === 'string') strings.push(value);
-    else if (Array.isArray(value)) value.forEach(walk);
-    else if (value && typeof value === 'object') {
-      for (const [key, item] of Object.entries(value)) {
-        strings.push(key);
-        walk(item);
-      }
-    }
-  };
-  walk(body);
-  if (typeof body !== 'string') strings.push(JSON.stringify(body) ?? '');
-  return LEAKS.filter((leak) => strings.some((text) => leak.test(text)));
-}
-
-export function expectNoLeak(res: ApiResponse): void {
-  const found = [...new Set([...leaksIn(res.text), ...leaksIn(res.body)])];
-  if (found.length > 0) throw new Error(`internals leaked (${found.join(', ')}): ${show(res)}`);
-}
-
-export interface ErrorJson {
-  code: string;
-  message: string;
-  details?: { field: string; message: string }[];
-}
-
-/**
- * Asserts an error answer: the status, `{error: {code, message, details?}}` with the status's
- * code, for 422 a list of `{field, message}`, and no internals in the body. Returns `error`.
- */
-export function expectError(res: ApiResponse, status: number): ErrorJson {
-  if (res.status !== status) throw new Error(`expected ${status}: ${show(res)}`);
-  expect(res.headers.get('content-type')).toMatch(/application\/json/);
-  const { error } = res.body ?? {};
-  expect(error).toEqual(expect.objectContaining({ code: ERROR_CODES[status], message: expect.any(String) }));
-  expect(Object.keys(res.body)).toEqual(['error']);
-  if (status === 422) {
-    expect(error.details).toEqual(
-      expect.arrayContaining([{ field: expect.any(String), message: expect.any(String) }]),
-    );
-    expect(error.details.length).toBeGreaterThan(0);
-  }
-  expectNoLeak(res);
-  return error as ErrorJson;
-}
-
-/** The fields a 422 names. */
-export function fieldsOf(error: ErrorJson): string[] {
-  return [...new Set((error.details ?? []).map((detail) => detail.field))];
 }
 
 /** HTTP against one running identity. */
@@ -481,3 +393,6 @@ export function useIdentity(
 }
 
 export { base64url, decodeJwt, eventually, signRs256, sleep };
+
+export { expectError, expectNoLeak, expectOk, fieldsOf, LEAKS, leaksIn, show, strongPassword, uniqueEmail };
+export type { ErrorJson };

@@ -5,3 +5,4 @@ export * from './launcher';
 export * from './async';
 export * from './jwt';
 export * from './http';
+export * from './contract';
