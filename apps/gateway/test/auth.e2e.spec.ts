@@ -1,5 +1,6 @@
+import { accessClaims, base64url, decodeJwt, signRs256 } from '@flow-crm/testing';
 import { createHmac, createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
-import { accessClaims, base64url, decodeJwt, FakeUpstream, signRs256 } from './fakes';
+import { FakeUpstream } from './fakes';
 import {
   expectError,
   expectOk,

@@ -1,7 +1,5 @@
 // Fakes of the services the gateway talks to, on plain node:http: upstreams that record what
-// reaches them, and a token issuer (an RSA key and its JWKS) standing in for identity.
-import { base64url, decodeJwt, signRs256 } from '@flow-crm/testing';
-import { generateKeyPairSync, type KeyObject, randomUUID } from 'node:crypto';
+// reaches them. The token issuer standing in for identity is FakeIssuer of @flow-crm/testing.
 import { once } from 'node:events';
 import {
   createServer,
@@ -109,59 +107,3 @@ export class FakeUpstream {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
-
-// --- tokens ------------------------------------------------------------------------------------
-
-export const ISSUER = 'flow-crm-identity';
-export const AUDIENCE = 'flow-crm';
-
-/** The claims identity puts in an access token, valid for five minutes. */
-export function accessClaims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const now = Math.floor(Date.now() / 1000);
-  return {
-    sub: randomUUID(),
-    org: randomUUID(),
-    role: 'admin',
-    sid: randomUUID(),
-    iss: ISSUER,
-    aud: AUDIENCE,
-    iat: now,
-    exp: now + 300,
-    ...overrides,
-  };
-}
-
-/**
- * Stands in for identity where only its tokens matter: an RSA key, the JWKS the gateway verifies
- * tokens against, and access tokens signed with the key.
- */
-export class FakeIssuer {
-  private constructor(
-    private readonly jwks: FakeUpstream,
-    private readonly privateKey: KeyObject,
-    readonly kid: string,
-  ) {}
-
-  static async start(): Promise<FakeIssuer> {
-    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const kid = randomUUID();
-    const keys = [{ ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }];
-    const jwks = await FakeUpstream.start((_req, res) => sendJson(res, 200, { keys }));
-    return new FakeIssuer(jwks, privateKey, kid);
-  }
-
-  get jwksUrl(): string {
-    return `${this.jwks.url}/api/auth/jwks.json`;
-  }
-
-  /** An access token of a fresh user (or of the user `sub` names). */
-  token(claims: Record<string, unknown> = {}): string {
-    return signRs256({ kid: this.kid }, accessClaims(claims), this.privateKey);
-  }
-
-  close(): Promise<void> {
-    return this.jwks.close();
-  }
-}
-
-export { base64url, decodeJwt, signRs256 };

@@ -1,6 +1,7 @@
+import { FakeIssuer } from '@flow-crm/testing';
 import { createHash } from 'node:crypto';
 import { Agent, request, type Server } from 'node:http';
-import { echo, FakeIssuer, type FakeHandler, FakeUpstream, sendJson } from './fakes';
+import { echo, type FakeHandler, FakeUpstream, sendJson } from './fakes';
 import {
   deadUrl,
   eventually,

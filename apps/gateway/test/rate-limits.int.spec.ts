@@ -1,10 +1,10 @@
-import { freePort, TcpProxy, TestRun } from '@flow-crm/testing';
+import { decodeJwt, FakeIssuer, freePort, TcpProxy, TestRun } from '@flow-crm/testing';
 import Redis from 'ioredis';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { RateLimits } from '../src/limits/rate-limits';
-import { decodeJwt, FakeIssuer, FakeUpstream } from './fakes';
+import { FakeUpstream } from './fakes';
 import {
   type Answer,
   eventually,

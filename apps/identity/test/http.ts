@@ -3,6 +3,7 @@
 import {
   base64url,
   decodeJwt,
+  EventCapture,
   eventually,
   signRs256,
   sleep,
@@ -19,10 +20,8 @@ import {
   uniqueEmail,
   type ErrorJson,
 } from '@flow-crm/testing';
-import { type EventEnvelope } from '@flow-crm/contracts';
 import { databaseUrl } from '@flow-crm/db';
 import { TestRun } from '@flow-crm/testing';
-import { type ChannelModel, connect } from 'amqplib';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import { Client } from 'pg';
@@ -31,8 +30,6 @@ import { type RunningIdentity, startIdentity } from './identity-app';
 /** JSON whose shape a test asserts as it reads it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
-/** An event as captured; its `data` is asserted by the test. */
-export type CapturedEvent = EventEnvelope<Json>;
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -183,78 +180,6 @@ export class IdentityHttp {
   }
 }
 
-/**
- * The events the app publishes, as a consumer would see them: a temporary queue bound to this
- * run's exchange. Start it before the requests whose events a test expects.
- */
-export class EventCapture {
-  readonly events: CapturedEvent[] = [];
-  /** The AMQP messageId and routing key each event arrived with, by event id. */
-  readonly messageIds = new Map<string, string>();
-  readonly routingKeys = new Map<string, string>();
-
-  private constructor(private readonly connection: ChannelModel) {}
-
-  static async start(run: TestRun, bindingKey = 'identity.#'): Promise<EventCapture> {
-    const connection = await connect(run.infra.rabbitmqUrl);
-    const capture = new EventCapture(connection);
-    try {
-      const channel = await connection.createChannel();
-      const exchange = `${run.prefix}crm.events`;
-      run.track({ exchanges: [exchange] });
-      await channel.assertExchange(exchange, 'topic', { durable: true });
-      const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
-      await channel.bindQueue(queue, exchange, bindingKey);
-      await channel.consume(
-        queue,
-        (message) => {
-          if (!message) return;
-          const envelope = JSON.parse(message.content.toString('utf8')) as EventEnvelope;
-          capture.messageIds.set(envelope.id, message.properties.messageId as string);
-          capture.routingKeys.set(envelope.id, message.fields.routingKey);
-          capture.events.push(envelope);
-        },
-        { noAck: true },
-      );
-    } catch (error) {
-      await connection.close();
-      throw error;
-    }
-    return capture;
-  }
-  matching(predicate: (event: CapturedEvent) => boolean): CapturedEvent[] {
-    return this.events.filter(predicate);
-  }
-
-  /** Waits until at least `count` events match, then returns those that match. */
-  async waitFor(
-    predicate: (event: CapturedEvent) => boolean,
-    count = 1,
-    timeoutMs = 5_000,
-  ): Promise<CapturedEvent[]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.matching(predicate);
-      if (found.length >= count) return found;
-      if (Date.now() > deadline) {
-        throw new Error(
-          `expected ${count} matching event(s), got ${found.length}; all captured: ${this.events.map((e) => e.type).join(', ')}`,
-        );
-      }
-      await sleep(20);
-    }
-  }
-
-  /** The events that carry this correlation id (the X-Request-Id of the request that caused them). */
-  byRequest(correlationId: string): CapturedEvent[] {
-    return this.matching((event) => event.correlationId === correlationId);
-  }
-
-  async close(): Promise<void> {
-    await this.connection.close().catch(() => undefined);
-  }
-}
-
 /** identity's own database, for what a test must arrange behind the API's back (expired tokens, keys). */
 export class IdentityDb {
   private constructor(private readonly client: Client) {}
@@ -393,6 +318,8 @@ export function useIdentity(
 }
 
 export { base64url, decodeJwt, eventually, signRs256, sleep };
+
+export { EventCapture };
 
 export { expectError, expectNoLeak, expectOk, fieldsOf, LEAKS, leaksIn, show, strongPassword, uniqueEmail };
 export type { ErrorJson };

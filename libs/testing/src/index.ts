@@ -6,3 +6,6 @@ export * from './async';
 export * from './jwt';
 export * from './http';
 export * from './contract';
+export * from './token-issuer';
+export * from './event-capture';
+export * from './event-injector';
