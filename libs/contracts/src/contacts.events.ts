@@ -54,6 +54,12 @@ export const TagDeleted = defineEvent(
   1,
   z.object({ id: z.uuid(), organizationId: z.uuid(), name: z.string() }),
 );
+/** A catalog tag was renamed: every service renames it on its records. */
+export const TagRenamed = defineEvent(
+  'contacts.tag.renamed',
+  1,
+  z.object({ id: z.uuid(), organizationId: z.uuid(), previousName: z.string(), name: z.string() }),
+);
 
 export const contactsEvents = [
   ContactCreated,
@@ -65,6 +71,7 @@ export const contactsEvents = [
   CustomerDeleted,
   CommunicationLogged,
   TagDeleted,
+  TagRenamed,
 ] as const;
 
 export type ContactSnapshot = EventData<typeof ContactCreated>;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eventRegistry } from './index';
 import { DealCreated, DealStageChanged, LeadConverted } from './pipeline.events';
-import { ContactDeleted, ContactMerged, TagDeleted } from './contacts.events';
+import { ContactDeleted, ContactMerged, TagDeleted, TagRenamed } from './contacts.events';
 
 const deal = () => ({
   id: randomUUID(),
@@ -104,6 +104,11 @@ describe('pipeline and contacts event payloads', () => {
     ).not.toThrow();
     expect(() =>
       eventRegistry.validateData(TagDeleted.type, 1, { id: randomUUID(), organizationId: randomUUID() }),
+    ).toThrow();
+    const renamed = { id: randomUUID(), organizationId: randomUUID(), previousName: 'vip', name: 'VIP' };
+    expect(() => eventRegistry.validateData(TagRenamed.type, 1, renamed)).not.toThrow();
+    expect(() =>
+      eventRegistry.validateData(TagRenamed.type, 1, { ...renamed, previousName: undefined }),
     ).toThrow();
   });
 });

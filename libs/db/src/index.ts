@@ -3,3 +3,5 @@ export * from './ids';
 export * from './database';
 export * from './sql';
 export * from './aggregate-root';
+export * from './numeric';
+export * from './errors';

@@ -89,6 +89,12 @@ export class ValidationError extends AppError {
   }
 }
 
+export class PayloadTooLargeError extends AppError {
+  constructor(message = 'The request body is too large') {
+    super(HttpStatus.PAYLOAD_TOO_LARGE, message);
+  }
+}
+
 export class ServiceUnavailableError extends AppError {
   constructor(message = 'The service is unavailable') {
     super(HttpStatus.SERVICE_UNAVAILABLE, message);

@@ -5,3 +5,4 @@ export * from './validation';
 export * from './pagination';
 export * from './envelope.interceptor';
 export * from './id.pipe';
+export * from './transforms';

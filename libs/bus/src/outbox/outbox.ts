@@ -36,16 +36,22 @@ export class Outbox {
     definition: TDef,
     event: NewEvent<EventData<TDef>>,
   ): Promise<EventEnvelope<EventData<TDef>>> {
+    const [envelope] = await this.publishMany(manager, definition, [event]);
+    return envelope!;
+  }
+
+  /** Many events of one type in one statement: for bulk changes (imports) that publish thousands. */
+  async publishMany<TDef extends EventDefinition>(
+    manager: EntityManager,
+    definition: TDef,
+    events: readonly NewEvent<EventData<TDef>>[],
+  ): Promise<EventEnvelope<EventData<TDef>>[]> {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error(`${definition.type} must be published inside the transaction of its change`);
     }
-    const data = this.registry.validateData(
-      definition.type,
-      definition.version,
-      event.data,
-    ) as EventData<TDef>;
+    if (events.length === 0) return [];
     const context = RequestContext.current();
-    const envelope: EventEnvelope<EventData<TDef>> = {
+    const envelopes = events.map((event): EventEnvelope<EventData<TDef>> => ({
       id: v7(),
       type: definition.type,
       version: definition.version,
@@ -57,14 +63,22 @@ export class Outbox {
       causationId: context?.causationId ?? null,
       aggregateId: event.aggregateId,
       aggregateVersion: event.aggregateVersion,
-      data,
-    };
+      data: this.registry.validateData(definition.type, definition.version, event.data) as EventData<TDef>,
+    }));
     await manager.query(
-      'INSERT INTO outbox_events (id, type, aggregate_id, envelope) VALUES ($1, $2, $3, $4)',
-      [envelope.id, envelope.type, envelope.aggregateId, JSON.stringify(envelope)],
+      `INSERT INTO outbox_events (id, type, aggregate_id, envelope)
+       SELECT id, $1, aggregate_id, envelope
+       FROM unnest($2::uuid[], $3::uuid[], $4::jsonb[]) WITH ORDINALITY AS e (id, aggregate_id, envelope, n)
+       ORDER BY n`,
+      [
+        definition.type,
+        envelopes.map((e) => e.id),
+        envelopes.map((e) => e.aggregateId),
+        envelopes.map((e) => JSON.stringify(e)),
+      ],
     );
     // Delivered to the relay's LISTEN only when this transaction commits.
     await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, '']);
-    return envelope;
+    return envelopes;
   }
 }
