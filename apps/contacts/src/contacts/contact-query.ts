@@ -1,0 +1,114 @@
+import { containsPattern } from '@flow-crm/db';
+
+/** A SQL condition on the `contact` alias with its named parameters. */
+export interface Condition {
+  readonly sql: string;
+  readonly params: Record<string, unknown>;
+}
+
+export const CONTACT_FILTERS = ['high-value', 'at-risk', 'recent', 'needs-follow-up'] as const;
+export type ContactFilter = (typeof CONTACT_FILTERS)[number];
+
+export const HIGH_VALUE_ABOVE = 50_000;
+export const AT_RISK_ABOVE = 60;
+export const RECENT_DAYS = 7;
+const DAY_MS = 86_400_000;
+/** Joins name, email and company in `search_text` (see the migration); never part of a search. */
+const UNIT_SEPARATOR = String.fromCharCode(31);
+
+/** The end of the current day, in UTC (the API speaks UTC; users' time zones are the client's). */
+export function endOfUtcDay(now: Date): Date {
+  return new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS + DAY_MS);
+}
+
+/** The contract's definition of each named filter; the stats count with the same ones. */
+export function filterCondition(filter: ContactFilter, now: Date): Condition {
+  switch (filter) {
+    case 'high-value':
+      return {
+        sql: 'contact.total_deals_value > :highValueAbove',
+        params: { highValueAbove: HIGH_VALUE_ABOVE },
+      };
+    case 'at-risk':
+      return { sql: 'contact.churn_risk > :atRiskAbove', params: { atRiskAbove: AT_RISK_ABOVE } };
+    case 'recent':
+      return {
+        sql: 'contact.last_contact_at >= :recentSince',
+        params: { recentSince: new Date(now.getTime() - RECENT_DAYS * DAY_MS) },
+      };
+    case 'needs-follow-up':
+      return {
+        sql: 'contact.next_follow_up_at < :followUpBefore',
+        params: { followUpBefore: endOfUtcDay(now) },
+      };
+  }
+}
+
+export interface ContactCriteria {
+  readonly search?: string;
+  readonly filter?: ContactFilter;
+  readonly tag?: string;
+  readonly customerId?: string;
+  readonly ownerId?: string;
+}
+
+/** The conditions of a list or export query, besides the caller's scope and `deleted_at IS NULL`. */
+export function criteriaConditions(criteria: ContactCriteria, now: Date): Condition[] {
+  const conditions: Condition[] = [];
+  const search = criteria.search?.replaceAll(UNIT_SEPARATOR, '').trim();
+  if (search)
+    conditions.push({ sql: 'contact.search_text LIKE :search', params: { search: containsPattern(search) } });
+  if (criteria.filter) conditions.push(filterCondition(criteria.filter, now));
+  if (criteria.tag)
+    conditions.push({ sql: 'contact.tags @> ARRAY[:tag]::text[]', params: { tag: criteria.tag } });
+  if (criteria.customerId)
+    conditions.push({
+      sql: 'contact.customer_id = :customerId',
+      params: { customerId: criteria.customerId },
+    });
+  if (criteria.ownerId)
+    conditions.push({ sql: 'contact.owner_id = :ownerId', params: { ownerId: criteria.ownerId } });
+  return conditions;
+}
+
+const SORT_COLUMNS = {
+  name: 'lower(contact.name)',
+  createdAt: 'contact.created_at',
+  updatedAt: 'contact.updated_at',
+  healthScore: 'contact.health_score',
+  churnRisk: 'contact.churn_risk',
+  lastContactAt: 'contact.last_contact_at',
+  totalDealsValue: 'contact.total_deals_value',
+} as const;
+
+type SortField = keyof typeof SORT_COLUMNS;
+export const CONTACT_SORTS = Object.keys(SORT_COLUMNS).flatMap((field) => [field, `-${field}`]) as (
+  SortField | `-${SortField}`
+)[];
+export type ContactSort = (typeof CONTACT_SORTS)[number];
+export const DEFAULT_CONTACT_SORT: ContactSort = '-createdAt';
+
+export interface OrderTerm {
+  readonly expression: string;
+  readonly direction: 'ASC' | 'DESC';
+  /** Only for columns that can be null: the planner matches an index only on the same null ordering. */
+  readonly nulls?: 'NULLS FIRST' | 'NULLS LAST';
+}
+
+const NULLABLE: ReadonlySet<SortField> = new Set(['lastContactAt']);
+
+/**
+ * ORDER BY terms for `sort`: the field, then the id in the same direction so that pages never
+ * overlap. Missing values come last when sorting descending (never-contacted contacts are not
+ * the most recent ones) and first ascending, which is exactly the reverse, so one index serves both.
+ */
+export function sortTerms(sort: ContactSort = DEFAULT_CONTACT_SORT): OrderTerm[] {
+  const descending = sort.startsWith('-');
+  const field = (descending ? sort.slice(1) : sort) as SortField;
+  const direction = descending ? 'DESC' : 'ASC';
+  const nulls = NULLABLE.has(field) ? (descending ? 'NULLS LAST' : 'NULLS FIRST') : undefined;
+  return [
+    { expression: SORT_COLUMNS[field], direction, ...(nulls ? { nulls } : {}) },
+    { expression: 'contact.id', direction },
+  ];
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { DealTotals } from '../deals/deal-totals';
+import { TagCatalog } from '../tags/tag-catalog';
+import { ContactsController } from './contacts.controller';
+import { ContactsService } from './contacts.service';
+import { ContactExport } from './csv/contact-export';
+import { ContactImport } from './csv/contact-import';
+import { CsvBodyParser } from './csv/csv-body.parser';
+
+@Module({
+  controllers: [ContactsController],
+  providers: [ContactsService, ContactImport, ContactExport, CsvBodyParser, TagCatalog, DealTotals],
+  exports: [ContactsService, TagCatalog, DealTotals],
+})
+export class ContactsModule {}

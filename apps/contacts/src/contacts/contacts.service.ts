@@ -1,0 +1,326 @@
+import { type Principal, ownerFor, scopeQuery, visibleTo } from '@flow-crm/auth';
+import { Outbox } from '@flow-crm/bus';
+import { ContactCreated, ContactDeleted, ContactMerged, ContactUpdated } from '@flow-crm/contracts';
+import { newId, violates } from '@flow-crm/db';
+import { ConflictError, NotFoundError, Page, pageWindow, ValidationError } from '@flow-crm/http';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager, IsNull } from 'typeorm';
+import { CommunicationEvent } from '../communication/communication-event.entity';
+import { toCommunicationResponse, type CommunicationResponse } from '../communication/communication.mapper';
+import { assertLinkableCustomer } from '../customers/customer-lookup';
+import { Customer } from '../customers/customer.entity';
+import { DealTotals } from '../deals/deal-totals';
+import { TagCatalog } from '../tags/tag-catalog';
+import { contactInsights, type ContactInsight } from './contact-insights';
+import { mergedFields } from './contact-merge';
+import { criteriaConditions, type ContactCriteria, filterCondition, sortTerms } from './contact-query';
+import { Contact } from './contact.entity';
+import { type ContactResponse, toContactResponse, toContactSnapshot } from './contact.mapper';
+import { type ContactChanges, type CreateContactDto } from './dto/contact.dto';
+import { type ListContactsQuery } from './dto/list-contacts.query';
+
+const RECENT_COMMUNICATION = 10;
+const EMAIL_KEY = 'contacts_email_key';
+
+export interface ContactDetail extends ContactResponse {
+  recentCommunication: CommunicationResponse[];
+  customer: { id: string; name: string; type: string; industry: string | null } | null;
+}
+
+export interface ContactStats {
+  total: number;
+  highValue: number;
+  atRisk: number;
+  needsFollowUp: number;
+}
+
+/** Contacts: the people a team sells to. Every change publishes its event through the outbox. */
+@Injectable()
+export class ContactsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+    private readonly tagCatalog: TagCatalog,
+    private readonly dealTotals: DealTotals,
+  ) {}
+
+  async list(principal: Principal, query: ListContactsQuery): Promise<Page<ContactResponse>> {
+    const builder = await this.query(principal, query);
+    const { skip, take } = pageWindow(query);
+    const [contacts, total] = await Promise.all([
+      builder.clone().offset(skip).limit(take).getMany(),
+      builder.clone().orderBy().getCount(),
+    ]);
+    return Page.of(contacts.map(toContactResponse), total, query);
+  }
+
+  /**
+   * The contacts a list query selects, scoped to the caller and in the list's order, as a query
+   * to read all at once (the export streams it).
+   */
+  async query(principal: Principal, criteria: ContactCriteria & { sort?: ListContactsQuery['sort'] }) {
+    const builder = this.dataSource.getRepository(Contact).createQueryBuilder('contact');
+    const tag =
+      criteria.tag &&
+      (await this.tagCatalog.spelling(this.dataSource.manager, principal.organizationId, criteria.tag));
+    for (const condition of criteriaConditions({ ...criteria, tag }, new Date()))
+      builder.andWhere(condition.sql, condition.params);
+    scopeQuery(builder, 'contact', principal);
+    for (const term of sortTerms(criteria.sort))
+      builder.addOrderBy(term.expression, term.direction, term.nulls);
+    return builder;
+  }
+
+  async get(principal: Principal, id: string): Promise<ContactDetail> {
+    const manager = this.dataSource.manager;
+    const contact = await this.findVisible(manager, principal, id);
+    const [communication, customer] = await Promise.all([
+      manager.find(CommunicationEvent, {
+        where: { contactId: contact.id },
+        order: { occurredAt: 'DESC', id: 'DESC' },
+        take: RECENT_COMMUNICATION,
+      }),
+      contact.customerId
+        ? manager.findOneBy(Customer, { id: contact.customerId, deletedAt: IsNull() })
+        : Promise.resolve(null),
+    ]);
+    return {
+      ...toContactResponse(contact),
+      recentCommunication: communication.map(toCommunicationResponse),
+      customer: customer
+        ? { id: customer.id, name: customer.name, type: customer.type, industry: customer.industry }
+        : null,
+    };
+  }
+
+  async create(principal: Principal, dto: CreateContactDto): Promise<ContactResponse> {
+    return this.refusingTakenEmail(principal, dto.email, () =>
+      this.dataSource.transaction(async (manager) => {
+        const id = newId();
+        const contact = manager.create(Contact, {
+          id,
+          organizationId: principal.organizationId,
+          ownerId: ownerFor(principal, dto.ownerId),
+          name: dto.name,
+        });
+        await this.apply(manager, principal, contact, dto);
+        const saved = await manager.save(contact);
+        await this.publish(manager, principal, ContactCreated, saved);
+        return toContactResponse(saved);
+      }),
+    );
+  }
+
+  async update(principal: Principal, id: string, dto: ContactChanges): Promise<ContactResponse> {
+    return this.refusingTakenEmail(principal, dto.email, () =>
+      this.dataSource.transaction(async (manager) => {
+        const contact = await this.findVisible(manager, principal, id, true);
+        await this.apply(manager, principal, contact, dto);
+        const saved = await manager.save(contact);
+        await this.publish(manager, principal, ContactUpdated, saved);
+        return toContactResponse(saved);
+      }),
+    );
+  }
+
+  async remove(principal: Principal, id: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const contact = await this.findVisible(manager, principal, id, true);
+      contact.deletedAt = new Date();
+      const saved = await manager.save(contact);
+      await this.publish(manager, principal, ContactDeleted, saved);
+    });
+  }
+
+  async stats(principal: Principal): Promise<ContactStats> {
+    const now = new Date();
+    const builder = this.dataSource
+      .getRepository(Contact)
+      .createQueryBuilder('contact')
+      .select('count(*)', 'total');
+    for (const [key, filter] of [
+      ['highValue', 'high-value'],
+      ['atRisk', 'at-risk'],
+      ['needsFollowUp', 'needs-follow-up'],
+    ] as const) {
+      const condition = filterCondition(filter, now);
+      builder.addSelect(`count(*) FILTER (WHERE ${condition.sql})`, key).setParameters(condition.params);
+    }
+    const row = await scopeQuery(builder, 'contact', principal).getRawOne<
+      Record<keyof ContactStats, string>
+    >();
+    return {
+      total: Number(row?.total ?? 0),
+      highValue: Number(row?.highValue ?? 0),
+      atRisk: Number(row?.atRisk ?? 0),
+      needsFollowUp: Number(row?.needsFollowUp ?? 0),
+    };
+  }
+
+  async insights(principal: Principal, id: string): Promise<ContactInsight[]> {
+    return contactInsights(await this.findVisible(this.dataSource.manager, principal, id), new Date());
+  }
+
+  async addTag(principal: Principal, id: string, tag: string): Promise<ContactResponse> {
+    return this.dataSource.transaction(async (manager) => {
+      const contact = await this.findVisible(manager, principal, id, true);
+      contact.tags = await this.tagCatalog.register(manager, principal.organizationId, [
+        ...contact.tags,
+        tag,
+      ]);
+      return toContactResponse(await manager.save(contact));
+    });
+  }
+
+  async removeTag(principal: Principal, id: string, tag: string): Promise<ContactResponse> {
+    return this.dataSource.transaction(async (manager) => {
+      const contact = await this.findVisible(manager, principal, id, true);
+      const key = tag.trim().toLowerCase();
+      contact.tags = contact.tags.filter((t) => t.toLowerCase() !== key);
+      return toContactResponse(await manager.save(contact));
+    });
+  }
+
+  /**
+   * Merges `sourceId` into `targetId`: the target keeps its values and takes the source's where
+   * it has none, unites the tags, takes over the communication and the deals; the source is
+   * deleted. Other services learn it from `contacts.contact.merged` and re-point their references.
+   */
+  async merge(principal: Principal, targetId: string, sourceId: string): Promise<ContactResponse> {
+    if (targetId === sourceId) throw ValidationError.of('sourceId', 'a contact cannot be merged into itself');
+    return this.dataSource.transaction(async (manager) => {
+      // Both rows locked in id order, so that two opposite merges cannot deadlock.
+      const [first, second] = [targetId, sourceId].sort();
+      const locked = new Map<string, Contact | null>();
+      for (const id of [first!, second!])
+        locked.set(id, await this.findVisibleOrNull(manager, principal, id, true));
+      const target = locked.get(targetId);
+      const source = locked.get(sourceId);
+      if (!target) throw new NotFoundError('Contact');
+      if (!source) throw ValidationError.of('sourceId', 'sourceId must be a contact you can see');
+
+      source.deletedAt = new Date();
+      source.mergedIntoId = target.id;
+      await manager.save(source);
+      Object.assign(target, mergedFields(target, source));
+      target.tags = await this.tagCatalog.register(manager, principal.organizationId, target.tags);
+      await manager.update(CommunicationEvent, { contactId: source.id }, { contactId: target.id });
+      await this.dealTotals.moveDeals(manager, source.id, target.id);
+      const saved = await manager.save(target);
+      await this.dealTotals.refresh(manager, [saved.id]);
+      const merged = await manager.findOneByOrFail(Contact, { id: saved.id });
+      await this.outbox.publish(manager, ContactMerged, {
+        organizationId: merged.organizationId,
+        aggregateId: merged.id,
+        aggregateVersion: merged.version,
+        actorId: principal.userId,
+        data: {
+          organizationId: merged.organizationId,
+          targetId: merged.id,
+          sourceId: source.id,
+          target: toContactSnapshot(merged),
+        },
+      });
+      return toContactResponse(merged);
+    });
+  }
+
+  async findVisible(
+    manager: EntityManager,
+    principal: Principal,
+    id: string,
+    lock = false,
+  ): Promise<Contact> {
+    const contact = await this.findVisibleOrNull(manager, principal, id, lock);
+    if (!contact) throw new NotFoundError('Contact');
+    return contact;
+  }
+
+  private findVisibleOrNull(
+    manager: EntityManager,
+    principal: Principal,
+    id: string,
+    lock: boolean,
+  ): Promise<Contact | null> {
+    return manager.findOne(Contact, {
+      where: { id, ...visibleTo(principal) },
+      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+  }
+
+  /** Applies a validated body: references checked, tags registered in the catalog. */
+  private async apply(
+    manager: EntityManager,
+    principal: Principal,
+    contact: Contact,
+    changes: ContactChanges,
+  ): Promise<void> {
+    const { ownerId, customerId, tags, nextFollowUpAt, ...fields } = changes;
+    if (customerId) await assertLinkableCustomer(manager, principal.organizationId, customerId);
+    if (changes.email) await this.assertEmailFree(manager, principal, changes.email, contact.id);
+    for (const [field, value] of Object.entries(fields))
+      if (value !== undefined) Object.assign(contact, { [field]: value });
+    if (customerId !== undefined) contact.customerId = customerId;
+    if (nextFollowUpAt !== undefined)
+      contact.nextFollowUpAt = nextFollowUpAt ? new Date(nextFollowUpAt) : null;
+    if (ownerId !== undefined) contact.ownerId = ownerFor(principal, ownerId);
+    if (tags !== undefined)
+      contact.tags = await this.tagCatalog.register(manager, principal.organizationId, tags);
+  }
+
+  private async assertEmailFree(manager: EntityManager, principal: Principal, email: string, id: string) {
+    const existing = await this.liveContactWithEmail(manager, principal.organizationId, email);
+    if (existing && existing !== id) throw emailTaken(existing);
+  }
+
+  private async liveContactWithEmail(
+    manager: EntityManager,
+    organizationId: string,
+    email: string,
+  ): Promise<string | undefined> {
+    const rows: { id: string }[] = await manager.query(
+      'SELECT id FROM contacts WHERE organization_id = $1 AND lower(email) = lower($2) AND deleted_at IS NULL',
+      [organizationId, email],
+    );
+    return rows[0]?.id;
+  }
+
+  /** Two writers with the same new email can both pass the check; the unique index stops the second. */
+  private async refusingTakenEmail<T>(
+    principal: Principal,
+    email: string | null | undefined,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (!email || !violates(error, EMAIL_KEY)) throw error;
+      throw emailTaken(
+        await this.liveContactWithEmail(this.dataSource.manager, principal.organizationId, email),
+      );
+    }
+  }
+
+  private async publish(
+    manager: EntityManager,
+    principal: Principal,
+    definition: typeof ContactCreated | typeof ContactUpdated | typeof ContactDeleted,
+    contact: Contact,
+  ): Promise<void> {
+    await this.outbox.publish(manager, definition, {
+      organizationId: contact.organizationId,
+      aggregateId: contact.id,
+      aggregateVersion: contact.version,
+      actorId: principal.userId,
+      data: toContactSnapshot(contact),
+    });
+  }
+}
+
+export function emailTaken(existingId: string | undefined): ConflictError {
+  return new ConflictError(
+    'A contact with this email already exists',
+    existingId ? { existingId } : undefined,
+  );
+}

@@ -1,0 +1,184 @@
+import { IsOmittable, Trim, TrimToNull } from '@flow-crm/http';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUrl,
+  IsUUID,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { Address } from '../../shared/address';
+import { TagsField } from '../../shared/tags';
+import {
+  CONTACT_METHODS,
+  type ContactMethod,
+  RELATIONSHIP_HEALTH,
+  type RelationshipHealth,
+  SENTIMENTS,
+  type Sentiment,
+} from '../contact.entity';
+
+const URL_OPTIONS = { require_protocol: true, protocols: ['http', 'https'] };
+
+/**
+ * What a client may write on a contact. `totalDealsCount`/`totalDealsValue`, `lastContactAt`
+ * (from the communication log), ids and timestamps are not here: the validation pipe drops them.
+ */
+class ContactFields extends TagsField {
+  @ApiPropertyOptional({ nullable: true, example: 'ada@example.com' })
+  @IsOptional()
+  @TrimToNull()
+  @IsEmail({}, { message: 'email must be a valid e-mail address' })
+  @MaxLength(254)
+  readonly email?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, example: '+1 555 0100' })
+  @IsOptional()
+  @TrimToNull()
+  @IsString()
+  @MaxLength(50)
+  readonly phone?: string | null;
+
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @TrimToNull()
+  @IsString()
+  @MaxLength(50)
+  readonly mobile?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, example: 'Analytical Engines Ltd' })
+  @IsOptional()
+  @TrimToNull()
+  @IsString()
+  @MaxLength(200)
+  readonly company?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, example: 'CTO' })
+  @IsOptional()
+  @TrimToNull()
+  @IsString()
+  @MaxLength(200)
+  readonly title?: string | null;
+
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @TrimToNull()
+  @IsString()
+  @MaxLength(200)
+  readonly department?: string | null;
+
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @TrimToNull()
+  @IsUrl(URL_OPTIONS)
+  @MaxLength(2000)
+  readonly avatarUrl?: string | null;
+
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @TrimToNull()
+  @IsUrl(URL_OPTIONS)
+  @MaxLength(2000)
+  readonly linkedinUrl?: string | null;
+
+  @ApiPropertyOptional({ enum: RELATIONSHIP_HEALTH })
+  @IsOmittable()
+  @IsIn(RELATIONSHIP_HEALTH)
+  readonly relationshipHealth?: RelationshipHealth;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 100 })
+  @IsOmittable()
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  readonly healthScore?: number;
+
+  @ApiPropertyOptional({ enum: SENTIMENTS })
+  @IsOmittable()
+  @IsIn(SENTIMENTS)
+  readonly sentiment?: Sentiment;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 100 })
+  @IsOmittable()
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  readonly churnRisk?: number;
+
+  @ApiPropertyOptional({ nullable: true, format: 'date-time' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  readonly nextFollowUpAt?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, enum: CONTACT_METHODS })
+  @IsOptional()
+  @IsIn(CONTACT_METHODS)
+  readonly preferredContactMethod?: ContactMethod | null;
+
+  @ApiPropertyOptional()
+  @IsOmittable()
+  @IsBoolean()
+  readonly emailOptOut?: boolean;
+
+  @ApiPropertyOptional()
+  @IsOmittable()
+  @IsBoolean()
+  readonly phoneOptOut?: boolean;
+
+  @ApiPropertyOptional()
+  @IsOmittable()
+  @IsBoolean()
+  readonly isDecisionMaker?: boolean;
+
+  @ApiPropertyOptional({ nullable: true, type: Address })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => Address)
+  readonly address?: Address | null;
+
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(10_000)
+  readonly notes?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, description: 'A customer (account) of the organization' })
+  @IsOptional()
+  @IsUUID()
+  readonly customerId?: string | null;
+
+  @ApiPropertyOptional({ description: 'admin and manager only; ignored for sales users' })
+  @IsOmittable()
+  @IsUUID()
+  readonly ownerId?: string;
+}
+
+export class CreateContactDto extends ContactFields {
+  @ApiProperty({ example: 'Ada Lovelace' })
+  @Trim()
+  @IsString()
+  @Length(1, 200)
+  readonly name: string;
+}
+
+/** PUT and PATCH are both partial updates. */
+export class UpdateContactDto extends ContactFields {
+  @ApiPropertyOptional({ example: 'Ada Lovelace' })
+  @IsOmittable()
+  @Trim()
+  @IsString()
+  @Length(1, 200)
+  readonly name?: string;
+}
+
+export type ContactChanges = Omit<UpdateContactDto, 'tags'> & { tags?: string[] };

@@ -1,0 +1,8 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsUUID } from 'class-validator';
+
+export class MergeContactDto {
+  @ApiProperty({ description: 'The duplicate to merge into this contact; it is deleted' })
+  @IsUUID()
+  readonly sourceId: string;
+}

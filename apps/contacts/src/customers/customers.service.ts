@@ -1,0 +1,266 @@
+import { type Principal, ownerFor, scopeQuery, visibleTo } from '@flow-crm/auth';
+import { Outbox } from '@flow-crm/bus';
+import { ContactUpdated, CustomerCreated, CustomerDeleted, CustomerUpdated } from '@flow-crm/contracts';
+import { containsPattern, newId } from '@flow-crm/db';
+import { ConflictError, NotFoundError, Page, pageWindow } from '@flow-crm/http';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager, IsNull } from 'typeorm';
+import { Contact } from '../contacts/contact.entity';
+import { toContactSnapshot } from '../contacts/contact.mapper';
+import { TagCatalog } from '../tags/tag-catalog';
+import { assertLinkableCustomer } from './customer-lookup';
+import { Customer } from './customer.entity';
+import {
+  type CustomerResponse,
+  type CustomerSummary,
+  toCustomerResponse,
+  toCustomerSnapshot,
+  toCustomerSummary,
+} from './customer.mapper';
+import { type CreateCustomerDto, type ListCustomersQuery, type UpdateCustomerDto } from './dto/customer.dto';
+import { assertNoCycle, buildTree, type TreeNode } from './hierarchy';
+
+const SORT_COLUMNS: Record<string, string> = {
+  name: 'lower(customer.name)',
+  createdAt: 'customer.created_at',
+  updatedAt: 'customer.updated_at',
+  annualRevenue: 'customer.annual_revenue',
+  healthScore: 'customer.health_score',
+};
+/** A hierarchy deeper than this is a data error, not an organization chart. */
+const MAX_DEPTH = 50;
+
+export interface CustomerHierarchy {
+  ancestors: CustomerSummary[];
+  customer: CustomerSummary;
+  children: TreeNode<CustomerSummary>[];
+}
+
+/** Customers (accounts) and their hierarchy. */
+@Injectable()
+export class CustomersService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+    private readonly tagCatalog: TagCatalog,
+  ) {}
+
+  async list(principal: Principal, query: ListCustomersQuery): Promise<Page<CustomerResponse>> {
+    const builder = this.dataSource.getRepository(Customer).createQueryBuilder('customer');
+    if (query.search)
+      builder.andWhere('lower(customer.name) LIKE :search', { search: containsPattern(query.search) });
+    if (query.type) builder.andWhere('customer.type = :type', { type: query.type });
+    if (query.status) builder.andWhere('customer.status = :status', { status: query.status });
+    if (query.tier) builder.andWhere('customer.tier = :tier', { tier: query.tier });
+    if (query.industry)
+      builder.andWhere('lower(customer.industry) = lower(:industry)', { industry: query.industry });
+    if (query.parentId) builder.andWhere('customer.parent_id = :parentId', { parentId: query.parentId });
+    if (query.ownerId) builder.andWhere('customer.owner_id = :ownerId', { ownerId: query.ownerId });
+    if (query.tag) {
+      const tag = await this.tagCatalog.spelling(
+        this.dataSource.manager,
+        principal.organizationId,
+        query.tag,
+      );
+      builder.andWhere('customer.tags @> ARRAY[:tag]::text[]', { tag });
+    }
+    scopeQuery(builder, 'customer', principal);
+    const sort = query.sort ?? '-createdAt';
+    const descending = sort.startsWith('-');
+    const direction = descending ? 'DESC' : 'ASC';
+    const column = SORT_COLUMNS[descending ? sort.slice(1) : sort]!;
+    const nullable = column.includes('annual_revenue') || column.includes('health_score');
+    builder
+      .orderBy(column, direction, nullable ? (descending ? 'NULLS LAST' : 'NULLS FIRST') : undefined)
+      .addOrderBy('customer.id', direction);
+    const { skip, take } = pageWindow(query);
+    const [customers, total] = await Promise.all([
+      builder.clone().offset(skip).limit(take).getMany(),
+      builder.clone().orderBy().getCount(),
+    ]);
+    return Page.of(customers.map(toCustomerResponse), total, query);
+  }
+
+  async get(principal: Principal, id: string): Promise<CustomerResponse> {
+    return toCustomerResponse(await this.findVisible(this.dataSource.manager, principal, id));
+  }
+
+  async create(principal: Principal, dto: CreateCustomerDto): Promise<CustomerResponse> {
+    return this.dataSource.transaction(async (manager) => {
+      const customer = manager.create(Customer, {
+        id: newId(),
+        organizationId: principal.organizationId,
+        ownerId: ownerFor(principal, dto.ownerId),
+        name: dto.name,
+      });
+      await this.apply(manager, principal, customer, dto);
+      const saved = await manager.save(customer);
+      await this.publish(manager, principal, CustomerCreated, saved);
+      return toCustomerResponse(saved);
+    });
+  }
+
+  async update(principal: Principal, id: string, dto: UpdateCustomerDto): Promise<CustomerResponse> {
+    return this.dataSource.transaction(async (manager) => {
+      const customer = await this.findVisible(manager, principal, id, true);
+      await this.apply(manager, principal, customer, dto);
+      const saved = await manager.save(customer);
+      await this.publish(manager, principal, CustomerUpdated, saved);
+      return toCustomerResponse(saved);
+    });
+  }
+
+  /**
+   * Soft-deletes a customer that has no live child accounts (they must be moved or deleted
+   * first); its contacts stay, no longer linked to it.
+   */
+  async remove(principal: Principal, id: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const customer = await this.findVisible(manager, principal, id, true);
+      const children = await manager.countBy(Customer, { parentId: customer.id, deletedAt: IsNull() });
+      if (children > 0)
+        throw new ConflictError('The customer has child accounts; move or delete them first', { children });
+      customer.deletedAt = new Date();
+      const saved = await manager.save(customer);
+      await this.publish(manager, principal, CustomerDeleted, saved);
+      await this.unlinkContacts(manager, principal, customer.id);
+    });
+  }
+
+  async contacts(principal: Principal, id: string, query: { page: number; limit: number }) {
+    const customer = await this.findVisible(this.dataSource.manager, principal, id);
+    const [contacts, total] = await this.dataSource.getRepository(Contact).findAndCount({
+      where: { customerId: customer.id, ...visibleTo(principal) },
+      order: { name: 'ASC', id: 'ASC' },
+      ...pageWindow(query),
+    });
+    return { contacts, total };
+  }
+
+  /** The customer's ancestors (root first), itself, and the tree of its descendants. */
+  async hierarchy(principal: Principal, id: string): Promise<CustomerHierarchy> {
+    const manager = this.dataSource.manager;
+    const customer = await this.findVisible(manager, principal, id);
+    const ancestorIds = await this.ancestry(manager, customer.parentId);
+    const descendants: Customer[] = await manager
+      .getRepository(Customer)
+      .createQueryBuilder('customer')
+      .where(
+        `customer.id IN (
+           WITH RECURSIVE tree (id, depth) AS (
+             SELECT id, 1 FROM customers WHERE parent_id = :root AND deleted_at IS NULL
+             UNION ALL
+             SELECT c.id, tree.depth + 1 FROM customers c JOIN tree ON c.parent_id = tree.id
+             WHERE c.deleted_at IS NULL AND tree.depth < :maxDepth
+           ) SELECT id FROM tree)`,
+        { root: customer.id, maxDepth: MAX_DEPTH },
+      )
+      .orderBy('lower(customer.name)', 'ASC')
+      .addOrderBy('customer.id', 'ASC')
+      .getMany();
+    const ancestors = ancestorIds.length
+      ? await manager.getRepository(Customer).findBy(ancestorIds.map((ancestorId) => ({ id: ancestorId })))
+      : [];
+    const byId = new Map(ancestors.map((a) => [a.id, a]));
+    return {
+      ancestors: ancestorIds
+        .reverse()
+        .map((ancestorId) => byId.get(ancestorId))
+        .filter((a): a is Customer => a !== undefined)
+        .map(toCustomerSummary),
+      customer: toCustomerSummary(customer),
+      children: buildTree(customer.id, descendants.map(toCustomerSummary)),
+    };
+  }
+
+  async findVisible(
+    manager: EntityManager,
+    principal: Principal,
+    id: string,
+    lock = false,
+  ): Promise<Customer> {
+    const customer = await manager.findOne(Customer, {
+      where: { id, ...visibleTo(principal) },
+      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    if (!customer) throw new NotFoundError('Customer');
+    return customer;
+  }
+
+  /** The ids above a customer, nearest first. */
+  private async ancestry(manager: EntityManager, parentId: string | null): Promise<string[]> {
+    if (!parentId) return [];
+    const rows: { id: string }[] = await manager.query(
+      `WITH RECURSIVE up (id, parent_id, depth) AS (
+         SELECT id, parent_id, 1 FROM customers WHERE id = $1 AND deleted_at IS NULL
+         UNION ALL
+         SELECT c.id, c.parent_id, up.depth + 1 FROM customers c JOIN up ON c.id = up.parent_id
+         WHERE c.deleted_at IS NULL AND up.depth < $2
+       ) SELECT id FROM up ORDER BY depth`,
+      [parentId, MAX_DEPTH],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  private async apply(
+    manager: EntityManager,
+    principal: Principal,
+    customer: Customer,
+    changes: UpdateCustomerDto,
+  ): Promise<void> {
+    const { ownerId, parentId, tags, ...fields } = changes;
+    if (parentId) {
+      await assertLinkableCustomer(manager, principal.organizationId, parentId, 'parentId');
+      // Serializes hierarchy changes of the organization: two concurrent moves could each pass
+      // the check and close a cycle together.
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `customers-tree:${principal.organizationId}`,
+      ]);
+      assertNoCycle(customer.id, parentId, await this.ancestry(manager, parentId));
+    }
+    for (const [field, value] of Object.entries(fields))
+      if (value !== undefined) Object.assign(customer, { [field]: value });
+    if (parentId !== undefined) customer.parentId = parentId;
+    if (ownerId !== undefined) customer.ownerId = ownerFor(principal, ownerId);
+    if (tags !== undefined)
+      customer.tags = await this.tagCatalog.register(manager, principal.organizationId, tags);
+  }
+
+  private async unlinkContacts(
+    manager: EntityManager,
+    principal: Principal,
+    customerId: string,
+  ): Promise<void> {
+    const contacts = await manager.find(Contact, {
+      where: { customerId },
+      lock: { mode: 'pessimistic_write' },
+    });
+    for (const contact of contacts) {
+      contact.customerId = null;
+      const saved = await manager.save(contact);
+      await this.outbox.publish(manager, ContactUpdated, {
+        organizationId: saved.organizationId,
+        aggregateId: saved.id,
+        aggregateVersion: saved.version,
+        actorId: principal.userId,
+        data: toContactSnapshot(saved),
+      });
+    }
+  }
+
+  private async publish(
+    manager: EntityManager,
+    principal: Principal,
+    definition: typeof CustomerCreated | typeof CustomerUpdated | typeof CustomerDeleted,
+    customer: Customer,
+  ): Promise<void> {
+    await this.outbox.publish(manager, definition, {
+      organizationId: customer.organizationId,
+      aggregateId: customer.id,
+      aggregateVersion: customer.version,
+      actorId: principal.userId,
+      data: toCustomerSnapshot(customer),
+    });
+  }
+}

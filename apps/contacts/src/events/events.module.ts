@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { ContactsModule } from '../contacts/contacts.module';
+import { LeadConversions } from './lead-conversions';
+import { PipelineEventsController } from './pipeline-events.controller';
+
+@Module({ imports: [ContactsModule], controllers: [PipelineEventsController], providers: [LeadConversions] })
+export class EventsModule {}

@@ -1,0 +1,35 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsString, Length } from 'class-validator';
+import { IsOmittable } from '@flow-crm/http';
+
+export const MAX_TAGS = 50;
+export const TAG_MAX_LENGTH = 50;
+
+/** Tag names as records carry them: trimmed, without blanks or repeats (first spelling wins). */
+export function normalizeTags(tags: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const result: string[] = [];
+  for (const raw of tags) {
+    const tag = raw.trim();
+    const key = tag.toLowerCase();
+    if (tag === '' || seen.has(key)) continue;
+    seen.add(key);
+    result.push(tag);
+  }
+  return result;
+}
+
+/** The `tags` field of a contact or customer body. */
+export class TagsField {
+  @ApiPropertyOptional({ type: [String], example: ['vip', 'newsletter'] })
+  @IsOmittable()
+  @Transform(({ value }) =>
+    Array.isArray(value) && value.every((t) => typeof t === 'string') ? normalizeTags(value) : value,
+  )
+  @IsArray()
+  @ArrayMaxSize(MAX_TAGS)
+  @IsString({ each: true })
+  @Length(1, TAG_MAX_LENGTH, { each: true })
+  readonly tags?: string[];
+}

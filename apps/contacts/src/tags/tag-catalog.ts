@@ -1,0 +1,43 @@
+import { newId } from '@flow-crm/db';
+import { Injectable } from '@nestjs/common';
+import { type EntityManager } from 'typeorm';
+import { normalizeTags } from '../shared/tags';
+
+export const DEFAULT_TAG_COLOR = '#64748b';
+
+/**
+ * Keeps the catalog complete: every tag a record carries is in it, so the catalog can offer,
+ * rename and delete all of them. A tag is spelled everywhere as the catalog first spelled it.
+ */
+@Injectable()
+export class TagCatalog {
+  /** The catalog's spelling of a tag named in any case, for exact matching on records. */
+  async spelling(manager: EntityManager, organizationId: string, tag: string): Promise<string> {
+    const rows: { name: string }[] = await manager.query(
+      'SELECT name FROM tags WHERE organization_id = $1 AND lower(name) = lower($2)',
+      [organizationId, tag],
+    );
+    return rows[0]?.name ?? tag;
+  }
+
+  async register(
+    manager: EntityManager,
+    organizationId: string,
+    names: readonly string[],
+  ): Promise<string[]> {
+    const tags = normalizeTags(names);
+    if (tags.length === 0) return [];
+    await manager.query(
+      `INSERT INTO tags (id, organization_id, name, color, version)
+       SELECT unnest($2::uuid[]), $1, unnest($3::text[]), $4, 1
+       ON CONFLICT (organization_id, lower(name)) DO NOTHING`,
+      [organizationId, tags.map(() => newId()), tags, DEFAULT_TAG_COLOR],
+    );
+    const rows: { name: string }[] = await manager.query(
+      'SELECT name FROM tags WHERE organization_id = $1 AND lower(name) = ANY($2::text[])',
+      [organizationId, tags.map((tag) => tag.toLowerCase())],
+    );
+    const spelling = new Map(rows.map((row) => [row.name.toLowerCase(), row.name]));
+    return tags.map((tag) => spelling.get(tag.toLowerCase()) ?? tag);
+  }
+}
