@@ -5,12 +5,29 @@ import {
   checkInfrastructure,
   presentApps,
   run,
+  serviceUrls,
   startApp,
   stopAll,
   waitReady,
 } from './lib/stack.mjs';
 
 const apps = presentApps();
+const portOf = (app) => process.env[`${app.toUpperCase()}_PORT`] ?? String(APP_PORTS[app]);
+/**
+ * The gateway (started last) gets the `<SERVICE>_URLS` of the services started before it, at the
+ * ports they were given; the services verify tokens with the identity started here. A variable
+ * already set in the environment is left as it is.
+ */
+const unlessSet = (env) =>
+  Object.fromEntries(Object.entries(env).filter(([key]) => process.env[key] === undefined));
+const envOf = (app) => ({
+  PORT: portOf(app),
+  ...(app === 'gateway' ? unlessSet(serviceUrls(apps, portOf)) : {}),
+  ...(apps.includes('identity')
+    ? unlessSet({ JWKS_URL: `http://127.0.0.1:${portOf('identity')}/api/auth/jwks.json` })
+    : {}),
+});
+
 if (!(await checkInfrastructure())) process.exit(1);
 
 console.log(`Building ${apps.join(', ')}…`);
@@ -30,8 +47,8 @@ process.on('SIGTERM', () => void stop(0));
 
 try {
   for (const app of apps) {
-    const port = process.env[`${app.toUpperCase()}_PORT`] ?? String(APP_PORTS[app]);
-    const child = startApp(app, { PORT: port });
+    const port = portOf(app);
+    const child = startApp(app, envOf(app));
     children.push(child);
     child.once('exit', (code) => {
       if (!stopping) {

@@ -28,6 +28,18 @@ export function presentApps() {
   return Object.keys(APP_PORTS).filter((app) => folders.has(app));
 }
 
+/**
+ * Where the gateway finds each service started here: `<SERVICE>_URLS` (the routing table's keys,
+ * apps/gateway/src/routing/routes.json) for every present app but the gateway, on `portOf(app)`.
+ */
+export function serviceUrls(apps, portOf) {
+  return Object.fromEntries(
+    apps
+      .filter((app) => app !== 'gateway')
+      .map((app) => [`${app.toUpperCase().replace(/-/g, '_')}_URLS`, `http://127.0.0.1:${portOf(app)}`]),
+  );
+}
+
 export function builtEntry(app) {
   const entry = join(ROOT, 'apps', app, 'dist', 'main.js');
   if (!existsSync(entry)) throw new Error(`apps/${app} is not built (${entry} is missing)`);
