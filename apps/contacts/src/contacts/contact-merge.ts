@@ -18,14 +18,18 @@ export const FILLABLE_FIELDS = [
   'notes',
 ] as const satisfies readonly (keyof Contact)[];
 
-type MergeFields = Pick<Contact, (typeof FILLABLE_FIELDS)[number] | 'tags' | 'lastContactAt'>;
+type MergeFields = Pick<
+  Contact,
+  (typeof FILLABLE_FIELDS)[number] | 'tags' | 'lastContactAt' | 'emailOptOut' | 'phoneOptOut'
+>;
 
 const isEmpty = (value: unknown) => value === null || value === undefined || value === '';
 
 /**
  * What the target of a merge becomes: its own values kept, its empty fields filled from the
- * source, tags united (the target's first), and the later of the two last contacts. Scores and
- * ownership stay the target's: they describe the record that survives.
+ * source, tags united (the target's first), and the later of the two last contacts. An opt-out of
+ * either record holds for the merged one (a person who said no must not be mailed through a
+ * duplicate). Scores and ownership stay the target's: they describe the record that survives.
  */
 export function mergedFields(target: MergeFields, source: MergeFields): MergeFields {
   const merged = { ...target } as Record<string, unknown>;
@@ -36,6 +40,8 @@ export function mergedFields(target: MergeFields, source: MergeFields): MergeFie
     ...(merged as MergeFields),
     tags: normalizeTags([...target.tags, ...source.tags]),
     lastContactAt: later(target.lastContactAt, source.lastContactAt),
+    emailOptOut: target.emailOptOut || source.emailOptOut,
+    phoneOptOut: target.phoneOptOut || source.phoneOptOut,
   };
 }
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DealTotals } from '../deals/deal-totals';
 import { TagCatalog } from '../tags/tag-catalog';
+import { ContactCounts } from './contact-counts';
 import { ContactsController } from './contacts.controller';
 import { ContactsService } from './contacts.service';
 import { ContactExport } from './csv/contact-export';
@@ -9,7 +10,15 @@ import { CsvBodyParser } from './csv/csv-body.parser';
 
 @Module({
   controllers: [ContactsController],
-  providers: [ContactsService, ContactImport, ContactExport, CsvBodyParser, TagCatalog, DealTotals],
+  providers: [
+    ContactsService,
+    ContactCounts,
+    ContactImport,
+    ContactExport,
+    CsvBodyParser,
+    TagCatalog,
+    DealTotals,
+  ],
   exports: [ContactsService, TagCatalog, DealTotals],
 })
 export class ContactsModule {}

@@ -12,6 +12,7 @@ import { assertLinkableCustomer } from '../customers/customer-lookup';
 import { Customer } from '../customers/customer.entity';
 import { DealTotals } from '../deals/deal-totals';
 import { TagCatalog } from '../tags/tag-catalog';
+import { ContactCounts } from './contact-counts';
 import { contactInsights, type ContactInsight } from './contact-insights';
 import { mergedFields } from './contact-merge';
 import { criteriaConditions, type ContactCriteria, filterCondition, sortTerms } from './contact-query';
@@ -43,6 +44,7 @@ export class ContactsService {
     private readonly outbox: Outbox,
     private readonly tagCatalog: TagCatalog,
     private readonly dealTotals: DealTotals,
+    private readonly counts: ContactCounts,
   ) {}
 
   async list(principal: Principal, query: ListContactsQuery): Promise<Page<ContactResponse>> {
@@ -50,7 +52,7 @@ export class ContactsService {
     const { skip, take } = pageWindow(query);
     const [contacts, total] = await Promise.all([
       builder.clone().offset(skip).limit(take).getMany(),
-      builder.clone().orderBy().getCount(),
+      this.counts.count(this.dataSource.manager, principal, builder.clone().orderBy()),
     ]);
     return Page.of(contacts.map(toContactResponse), total, query);
   }
@@ -64,7 +66,9 @@ export class ContactsService {
     const tag =
       criteria.tag &&
       (await this.tagCatalog.spelling(this.dataSource.manager, principal.organizationId, criteria.tag));
-    for (const condition of criteriaConditions({ ...criteria, tag }, new Date()))
+    // To the minute: "the last 7 days" need not move every millisecond, and its totals can be kept.
+    const now = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+    for (const condition of criteriaConditions({ ...criteria, tag }, now))
       builder.andWhere(condition.sql, condition.params);
     scopeQuery(builder, 'contact', principal);
     for (const term of sortTerms(criteria.sort))

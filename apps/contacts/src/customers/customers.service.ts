@@ -203,6 +203,22 @@ export class CustomersService {
     return rows.map((row) => row.id);
   }
 
+  /**
+   * Every id above (and including) `parentId`, however deep: UNION stops at a repeat, so even a
+   * cycle already in the data ends the walk.
+   */
+  private async allAncestors(manager: EntityManager, parentId: string): Promise<string[]> {
+    const rows: { id: string }[] = await manager.query(
+      `WITH RECURSIVE up (id, parent_id) AS (
+         SELECT id, parent_id FROM customers WHERE id = $1
+         UNION
+         SELECT c.id, c.parent_id FROM customers c JOIN up ON c.id = up.parent_id
+       ) SELECT id FROM up`,
+      [parentId],
+    );
+    return rows.map((row) => row.id);
+  }
+
   private async apply(
     manager: EntityManager,
     principal: Principal,
@@ -217,7 +233,7 @@ export class CustomersService {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
         `customers-tree:${principal.organizationId}`,
       ]);
-      assertNoCycle(customer.id, parentId, await this.ancestry(manager, parentId));
+      assertNoCycle(customer.id, parentId, await this.allAncestors(manager, parentId));
     }
     for (const [field, value] of Object.entries(fields))
       if (value !== undefined) Object.assign(customer, { [field]: value });

@@ -121,6 +121,32 @@ export class CreateContactsSchema1732200000000 implements MigrationInterface {
       );
     }
 
+    // Every statement that changes an organization's contacts moves its generation on: a list's
+    // total counted at one generation stays right until the next (ContactCounts caches them).
+    await runner.query(`
+      CREATE TABLE contact_generations (
+        organization_id uuid PRIMARY KEY,
+        generation      bigint NOT NULL
+      )`);
+    await runner.query(`
+      CREATE FUNCTION bump_contact_generation() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO contact_generations AS g (organization_id, generation)
+        SELECT DISTINCT organization_id, 1 FROM changed_rows
+        ON CONFLICT (organization_id) DO UPDATE SET generation = g.generation + 1;
+        RETURN NULL;
+      END $$`);
+    for (const [event, table] of [
+      ['INSERT', 'NEW'],
+      ['UPDATE', 'NEW'],
+      ['DELETE', 'OLD'],
+    ]) {
+      await runner.query(
+        `CREATE TRIGGER contacts_${event.toLowerCase()}_generation AFTER ${event} ON contacts
+         REFERENCING ${table} TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION bump_contact_generation()`,
+      );
+    }
+
     await runner.query(`
       CREATE TABLE communication_events (
         id              uuid PRIMARY KEY,
@@ -191,8 +217,10 @@ export class CreateContactsSchema1732200000000 implements MigrationInterface {
       'tags',
       'communication_events',
       'contacts',
+      'contact_generations',
       'customers',
     ])
       await runner.query(`DROP TABLE ${table}`);
+    await runner.query('DROP FUNCTION bump_contact_generation()');
   }
 }

@@ -27,7 +27,9 @@ export function validateImportRow(record: Readonly<Record<string, string | undef
     title: record.title,
     tags: (record.tags ?? '').split(';').filter((tag) => tag.trim() !== ''),
   };
-  const nul = nulCharacterFields(record);
+  const nul = nulCharacterFields(
+    Object.fromEntries(IMPORT_COLUMNS.map((column) => [column, record[column]])),
+  );
   if (nul.length > 0)
     return {
       ok: false,

@@ -148,6 +148,7 @@ class ContactFields extends TagsField {
 
   @ApiPropertyOptional({ nullable: true })
   @IsOptional()
+  @TrimToNull()
   @IsString()
   @MaxLength(10_000)
   readonly notes?: string | null;

@@ -122,6 +122,7 @@ class CustomerFields extends TagsField {
 
   @ApiPropertyOptional({ nullable: true })
   @IsOptional()
+  @TrimToNull()
   @IsString()
   @MaxLength(10_000)
   readonly description?: string | null;
