@@ -11,6 +11,7 @@ import { toCommunicationResponse, type CommunicationResponse } from '../communic
 import { assertLinkableCustomer } from '../customers/customer-lookup';
 import { Customer } from '../customers/customer.entity';
 import { DealTotals } from '../deals/deal-totals';
+import { normalizeTags } from '../shared/tags';
 import { TagCatalog } from '../tags/tag-catalog';
 import { ContactCounts } from './contact-counts';
 import { contactInsights, type ContactInsight } from './contact-insights';
@@ -101,14 +102,14 @@ export class ContactsService {
   async create(principal: Principal, dto: CreateContactDto): Promise<ContactResponse> {
     return this.refusingTakenEmail(principal, dto.email, () =>
       this.dataSource.transaction(async (manager) => {
-        const id = newId();
+        const tags = await this.registerTags(manager, principal, dto.tags);
         const contact = manager.create(Contact, {
-          id,
+          id: newId(),
           organizationId: principal.organizationId,
           ownerId: ownerFor(principal, dto.ownerId),
           name: dto.name,
         });
-        await this.apply(manager, principal, contact, dto);
+        await this.apply(manager, principal, contact, { ...dto, tags });
         const saved = await manager.save(contact);
         await this.publish(manager, principal, ContactCreated, saved);
         return toContactResponse(saved);
@@ -119,8 +120,9 @@ export class ContactsService {
   async update(principal: Principal, id: string, dto: ContactChanges): Promise<ContactResponse> {
     return this.refusingTakenEmail(principal, dto.email, () =>
       this.dataSource.transaction(async (manager) => {
+        const tags = await this.registerTags(manager, principal, dto.tags);
         const contact = await this.findVisible(manager, principal, id, true);
-        await this.apply(manager, principal, contact, dto);
+        await this.apply(manager, principal, contact, { ...dto, tags });
         const saved = await manager.save(contact);
         await this.publish(manager, principal, ContactUpdated, saved);
         return toContactResponse(saved);
@@ -168,11 +170,9 @@ export class ContactsService {
 
   async addTag(principal: Principal, id: string, tag: string): Promise<ContactResponse> {
     return this.dataSource.transaction(async (manager) => {
+      const [spelled] = await this.tagCatalog.register(manager, principal.organizationId, [tag]);
       const contact = await this.findVisible(manager, principal, id, true);
-      contact.tags = await this.tagCatalog.register(manager, principal.organizationId, [
-        ...contact.tags,
-        tag,
-      ]);
+      contact.tags = normalizeTags([...contact.tags, spelled!]);
       return toContactResponse(await manager.save(contact));
     });
   }
@@ -253,7 +253,7 @@ export class ContactsService {
     });
   }
 
-  /** Applies a validated body: references checked, tags registered in the catalog. */
+  /** Applies a validated body (its tags already registered): references checked. */
   private async apply(
     manager: EntityManager,
     principal: Principal,
@@ -269,8 +269,16 @@ export class ContactsService {
     if (nextFollowUpAt !== undefined)
       contact.nextFollowUpAt = nextFollowUpAt ? new Date(nextFollowUpAt) : null;
     if (ownerId !== undefined) contact.ownerId = ownerFor(principal, ownerId);
-    if (tags !== undefined)
-      contact.tags = await this.tagCatalog.register(manager, principal.organizationId, tags);
+    if (tags !== undefined) contact.tags = tags;
+  }
+
+  /** The catalog's spelling of the body's tags, registered before the record is locked. */
+  private async registerTags(
+    manager: EntityManager,
+    principal: Principal,
+    tags: string[] | undefined,
+  ): Promise<string[] | undefined> {
+    return tags && this.tagCatalog.register(manager, principal.organizationId, tags);
   }
 
   private async assertEmailFree(manager: EntityManager, principal: Principal, email: string, id: string) {

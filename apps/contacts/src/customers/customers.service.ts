@@ -88,13 +88,15 @@ export class CustomersService {
 
   async create(principal: Principal, dto: CreateCustomerDto): Promise<CustomerResponse> {
     return this.dataSource.transaction(async (manager) => {
+      if (dto.parentId) await this.lockHierarchy(manager, principal);
+      const tags = dto.tags && (await this.tagCatalog.register(manager, principal.organizationId, dto.tags));
       const customer = manager.create(Customer, {
         id: newId(),
         organizationId: principal.organizationId,
         ownerId: ownerFor(principal, dto.ownerId),
         name: dto.name,
       });
-      await this.apply(manager, principal, customer, dto);
+      await this.apply(manager, principal, customer, { ...dto, tags });
       const saved = await manager.save(customer);
       await this.publish(manager, principal, CustomerCreated, saved);
       return toCustomerResponse(saved);
@@ -103,8 +105,11 @@ export class CustomersService {
 
   async update(principal: Principal, id: string, dto: UpdateCustomerDto): Promise<CustomerResponse> {
     return this.dataSource.transaction(async (manager) => {
+      // The organization-wide locks before the row's, in every transaction, so that none deadlock.
+      if (dto.parentId) await this.lockHierarchy(manager, principal);
+      const tags = dto.tags && (await this.tagCatalog.register(manager, principal.organizationId, dto.tags));
       const customer = await this.findVisible(manager, principal, id, true);
-      await this.apply(manager, principal, customer, dto);
+      await this.apply(manager, principal, customer, { ...dto, tags });
       const saved = await manager.save(customer);
       await this.publish(manager, principal, CustomerUpdated, saved);
       return toCustomerResponse(saved);
@@ -117,6 +122,8 @@ export class CustomersService {
    */
   async remove(principal: Principal, id: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
+      // Children are added under the same lock: none can appear between the count and the delete.
+      await this.lockHierarchy(manager, principal);
       const customer = await this.findVisible(manager, principal, id, true);
       const children = await manager.countBy(Customer, { parentId: customer.id, deletedAt: IsNull() });
       if (children > 0)
@@ -228,19 +235,24 @@ export class CustomersService {
     const { ownerId, parentId, tags, ...fields } = changes;
     if (parentId) {
       await assertLinkableCustomer(manager, principal.organizationId, parentId, 'parentId');
-      // Serializes hierarchy changes of the organization: two concurrent moves could each pass
-      // the check and close a cycle together.
-      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
-        `customers-tree:${principal.organizationId}`,
-      ]);
       assertNoCycle(customer.id, parentId, await this.allAncestors(manager, parentId));
     }
     for (const [field, value] of Object.entries(fields))
       if (value !== undefined) Object.assign(customer, { [field]: value });
     if (parentId !== undefined) customer.parentId = parentId;
     if (ownerId !== undefined) customer.ownerId = ownerFor(principal, ownerId);
-    if (tags !== undefined)
-      customer.tags = await this.tagCatalog.register(manager, principal.organizationId, tags);
+    if (tags !== undefined) customer.tags = tags;
+  }
+
+  /**
+   * Serializes the organization's hierarchy changes (new parents, deletes): two concurrent moves
+   * could each pass the cycle check and close a cycle together, and a child could be added under
+   * a parent being deleted.
+   */
+  private async lockHierarchy(manager: EntityManager, principal: Principal): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+      `customers-tree:${principal.organizationId}`,
+    ]);
   }
 
   private async unlinkContacts(

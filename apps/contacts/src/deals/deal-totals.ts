@@ -19,19 +19,25 @@ export class DealTotals {
     version: number,
     deleted: boolean,
   ): Promise<boolean> {
-    const rows: { previous_contact_id: string | null }[] = await manager.query(
-      `WITH previous AS (SELECT contact_id FROM deal_replicas WHERE deal_id = $1 FOR UPDATE)
-       INSERT INTO deal_replicas (deal_id, organization_id, contact_id, value, is_lost, deleted, aggregate_version)
+    // One deal's events are applied one at a time: after this lock, the next statement sees the
+    // row as the previous event (committed meanwhile) left it, even when that event created it.
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`deal:${deal.id}`]);
+    const previous: { contact_id: string | null; aggregate_version: number; deleted: boolean }[] =
+      await manager.query(
+        'SELECT contact_id, aggregate_version, deleted FROM deal_replicas WHERE deal_id = $1',
+        [deal.id],
+      );
+    const known = previous[0];
+    if (known && (known.deleted || known.aggregate_version >= version)) return false;
+    await manager.query(
+      `INSERT INTO deal_replicas (deal_id, organization_id, contact_id, value, is_lost, deleted, aggregate_version)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (deal_id) DO UPDATE
          SET contact_id = EXCLUDED.contact_id, value = EXCLUDED.value, is_lost = EXCLUDED.is_lost,
-             deleted = EXCLUDED.deleted, aggregate_version = EXCLUDED.aggregate_version
-         WHERE deal_replicas.aggregate_version < EXCLUDED.aggregate_version AND NOT deal_replicas.deleted
-       RETURNING (SELECT contact_id FROM previous) AS previous_contact_id`,
+             deleted = EXCLUDED.deleted, aggregate_version = EXCLUDED.aggregate_version`,
       [deal.id, deal.organizationId, deal.contactId, deal.value, deal.isLost, deleted, version],
     );
-    if (rows.length === 0) return false;
-    await this.refresh(manager, [rows[0]!.previous_contact_id, deal.contactId]);
+    await this.refresh(manager, [known?.contact_id ?? null, deal.contactId]);
     return true;
   }
 

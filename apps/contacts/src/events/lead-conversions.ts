@@ -10,6 +10,7 @@ import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
 import { mergedFields } from '../contacts/contact-merge';
 import { Contact } from '../contacts/contact.entity';
+import { DealTotals } from '../deals/deal-totals';
 import { toContactSnapshot } from '../contacts/contact.mapper';
 import { Customer } from '../customers/customer.entity';
 import { toCustomerSnapshot } from '../customers/customer.mapper';
@@ -20,7 +21,10 @@ import { toCustomerSnapshot } from '../customers/customer.mapper';
  */
 @Injectable()
 export class LeadConversions {
-  constructor(private readonly outbox: Outbox) {}
+  constructor(
+    private readonly outbox: Outbox,
+    private readonly dealTotals: DealTotals,
+  ) {}
 
   async apply(manager: EntityManager, event: EventEnvelope<LeadConversion>): Promise<void> {
     const conversion = event.data;
@@ -56,7 +60,14 @@ export class LeadConversions {
       actorId: event.actorId,
       data: toContactSnapshot(saved),
     });
-    if (existing) await this.mergeInto(manager, event, existing, saved);
+    // The conversion's deal event may have been handled first, before the contact existed.
+    if (existing) {
+      await this.dealTotals.moveDeals(manager, saved.id, existing.id);
+      await this.mergeInto(manager, event, existing, saved);
+      await this.dealTotals.refresh(manager, [existing.id]);
+    } else {
+      await this.dealTotals.refresh(manager, [saved.id]);
+    }
   }
 
   private async mergeInto(

@@ -8,6 +8,7 @@ export const DEFAULT_TAG_COLOR = '#64748b';
 /**
  * Keeps the catalog complete: every tag a record carries is in it, so the catalog can offer,
  * rename and delete all of them. A tag is spelled everywhere as the catalog first spelled it.
+ * Register a record's tags before locking the record.
  */
 @Injectable()
 export class TagCatalog {
@@ -33,8 +34,10 @@ export class TagCatalog {
        ON CONFLICT (organization_id, lower(name)) DO NOTHING`,
       [organizationId, tags.map(() => newId()), tags, DEFAULT_TAG_COLOR],
     );
+    // FOR SHARE: a rename or delete of these tags waits until this record is written, and then
+    // finds it; taken before the record's own lock (callers register first), so none deadlock.
     const rows: { name: string }[] = await manager.query(
-      'SELECT name FROM tags WHERE organization_id = $1 AND lower(name) = ANY($2::text[])',
+      'SELECT name FROM tags WHERE organization_id = $1 AND lower(name) = ANY($2::text[]) ORDER BY id FOR SHARE',
       [organizationId, tags.map((tag) => tag.toLowerCase())],
     );
     const spelling = new Map(rows.map((row) => [row.name.toLowerCase(), row.name]));
