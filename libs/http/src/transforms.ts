@@ -11,3 +11,7 @@ export const TrimToNull = () =>
     const trimmed = trim(value);
     return trimmed === '' ? null : trimmed;
   });
+
+/** UUIDs compare as text in our code and SQL: one spelling, lower case, whatever the client sent. */
+export const LowerCase = () =>
+  Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value));

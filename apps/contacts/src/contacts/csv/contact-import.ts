@@ -6,7 +6,7 @@ import { type FieldError, PayloadTooLargeError, ValidationError } from '@flow-cr
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type CsvError, parse } from 'csv-parse';
-import { type Readable, Transform } from 'node:stream';
+import { pipeline, type Readable, Transform } from 'node:stream';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CONTACTS_CONFIG, type ContactsConfig } from '../../config';
 import { TagCatalog } from '../../tags/tag-catalog';
@@ -56,26 +56,29 @@ export class ContactImport {
 
   async run(principal: Principal, body: Readable): Promise<ImportReport> {
     const report: ImportReport = { imported: 0, updated: 0, failed: [] };
-    const parser = body.pipe(this.sizeLimit()).pipe(
-      parse({
-        columns: (header: string[]) => {
-          const columns = normalizeHeader(header);
-          if (!columns.includes('name'))
-            throw ValidationError.of('header', 'the header row must name a "name" column');
-          return columns;
-        },
-        bom: true,
-        skip_empty_lines: true,
-        relax_column_count: true,
-        skip_records_with_error: true,
-        info: true,
-      }),
-    );
+    const parser = parse({
+      columns: (header: string[]) => {
+        const columns = normalizeHeader(header);
+        if (!columns.includes('name'))
+          throw ValidationError.of('header', 'the header row must name a "name" column');
+        return columns;
+      },
+      bom: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      skip_records_with_error: true,
+      info: true,
+    });
     // A record the parser cannot read (an unclosed quote) is skipped and reported like a bad row.
-    parser.on('skip', (error: CsvError) =>
-      report.failed.push({ row: Number(error.lines), errors: [{ field: 'row', message: error.message }] }),
-    );
-    body.on('error', (error) => parser.destroy(error));
+    parser.on('skip', (error: CsvError) => {
+      const row = Number(error.lines);
+      // csv-parse may report one unreadable record more than once.
+      if (!report.failed.some((failure) => failure.row === row))
+        report.failed.push({ row, errors: [{ field: 'row', message: error.message }] });
+    });
+    // Any failure (the size limit, a bad header, the client going away) destroys the whole chain,
+    // and the loop below rethrows it.
+    pipeline(body, this.sizeLimit(), parser, () => undefined);
 
     await this.dataSource.transaction(async (manager) => {
       const state: ImportState = { byEmail: new Map(), created: new Set(), updated: new Set() };

@@ -1,4 +1,4 @@
-import { IsOmittable, Trim, TrimToNull } from '@flow-crm/http';
+import { LowerCase, IsOmittable, Trim, TrimToNull } from '@flow-crm/http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -155,11 +155,13 @@ class ContactFields extends TagsField {
 
   @ApiPropertyOptional({ nullable: true, description: 'A customer (account) of the organization' })
   @IsOptional()
+  @LowerCase()
   @IsUUID()
   readonly customerId?: string | null;
 
   @ApiPropertyOptional({ description: 'admin and manager only; ignored for sales users' })
   @IsOmittable()
+  @LowerCase()
   @IsUUID()
   readonly ownerId?: string;
 }

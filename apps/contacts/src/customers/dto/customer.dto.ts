@@ -1,4 +1,4 @@
-import { IsOmittable, PaginationQuery, Trim, TrimToNull } from '@flow-crm/http';
+import { LowerCase, IsOmittable, PaginationQuery, Trim, TrimToNull } from '@flow-crm/http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -129,11 +129,13 @@ class CustomerFields extends TagsField {
 
   @ApiPropertyOptional({ nullable: true, description: 'The parent account; a cycle is refused' })
   @IsOptional()
+  @LowerCase()
   @IsUUID()
   readonly parentId?: string | null;
 
   @ApiPropertyOptional({ description: 'admin and manager only; ignored for sales users' })
   @IsOmittable()
+  @LowerCase()
   @IsUUID()
   readonly ownerId?: string;
 }
@@ -197,11 +199,13 @@ export class ListCustomersQuery extends PaginationQuery {
 
   @ApiPropertyOptional()
   @IsOptional()
+  @LowerCase()
   @IsUUID()
   readonly parentId?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
+  @LowerCase()
   @IsUUID()
   readonly ownerId?: string;
 
