@@ -6,3 +6,4 @@ export * from './pagination';
 export * from './envelope.interceptor';
 export * from './id.pipe';
 export * from './transforms';
+export * from './fields';

@@ -1,22 +1,17 @@
-import { LowerCase, IsOmittable, Trim, TrimToNull } from '@flow-crm/http';
+import {
+  IsOmittable,
+  OmittableId,
+  OmittableText,
+  OptionalEmail,
+  OptionalId,
+  OptionalText,
+  OptionalUrl,
+  RequiredText,
+  Score,
+} from '@flow-crm/http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  IsBoolean,
-  IsEmail,
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  IsUrl,
-  IsUUID,
-  Length,
-  Max,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsISO8601, IsOptional, ValidateNested } from 'class-validator';
 import { Address } from '../../shared/address';
 import { TagsField } from '../../shared/tags';
 import {
@@ -28,7 +23,8 @@ import {
   type Sentiment,
 } from '../contact.entity';
 
-const URL_OPTIONS = { require_protocol: true, protocols: ['http', 'https'] };
+/** Avatar and profile links are followed by the client: only absolute http(s) URLs. */
+const PROFILE_URL = { require_protocol: true, protocols: ['http', 'https'] };
 
 /**
  * What a client may write on a contact. `totalDealsCount`/`totalDealsValue`, `lastContactAt`
@@ -36,59 +32,35 @@ const URL_OPTIONS = { require_protocol: true, protocols: ['http', 'https'] };
  */
 class ContactFields extends TagsField {
   @ApiPropertyOptional({ nullable: true, example: 'ada@example.com' })
-  @IsOptional()
-  @TrimToNull()
-  @IsEmail({}, { message: 'email must be a valid e-mail address' })
-  @MaxLength(254)
+  @OptionalEmail()
   readonly email?: string | null;
 
   @ApiPropertyOptional({ nullable: true, example: '+1 555 0100' })
-  @IsOptional()
-  @TrimToNull()
-  @IsString()
-  @MaxLength(50)
+  @OptionalText(50)
   readonly phone?: string | null;
 
   @ApiPropertyOptional({ nullable: true })
-  @IsOptional()
-  @TrimToNull()
-  @IsString()
-  @MaxLength(50)
+  @OptionalText(50)
   readonly mobile?: string | null;
 
   @ApiPropertyOptional({ nullable: true, example: 'Analytical Engines Ltd' })
-  @IsOptional()
-  @TrimToNull()
-  @IsString()
-  @MaxLength(200)
+  @OptionalText(200)
   readonly company?: string | null;
 
   @ApiPropertyOptional({ nullable: true, example: 'CTO' })
-  @IsOptional()
-  @TrimToNull()
-  @IsString()
-  @MaxLength(200)
+  @OptionalText(200)
   readonly title?: string | null;
 
   @ApiPropertyOptional({ nullable: true })
-  @IsOptional()
-  @TrimToNull()
-  @IsString()
-  @MaxLength(200)
+  @OptionalText(200)
   readonly department?: string | null;
 
   @ApiPropertyOptional({ nullable: true })
-  @IsOptional()
-  @TrimToNull()
-  @IsUrl(URL_OPTIONS)
-  @MaxLength(2000)
+  @OptionalUrl(PROFILE_URL)
   readonly avatarUrl?: string | null;
 
   @ApiPropertyOptional({ nullable: true })
-  @IsOptional()
-  @TrimToNull()
-  @IsUrl(URL_OPTIONS)
-  @MaxLength(2000)
+  @OptionalUrl(PROFILE_URL)
   readonly linkedinUrl?: string | null;
 
   @ApiPropertyOptional({ enum: RELATIONSHIP_HEALTH })
@@ -98,9 +70,7 @@ class ContactFields extends TagsField {
 
   @ApiPropertyOptional({ minimum: 0, maximum: 100 })
   @IsOmittable()
-  @IsInt()
-  @Min(0)
-  @Max(100)
+  @Score()
   readonly healthScore?: number;
 
   @ApiPropertyOptional({ enum: SENTIMENTS })
@@ -110,9 +80,7 @@ class ContactFields extends TagsField {
 
   @ApiPropertyOptional({ minimum: 0, maximum: 100 })
   @IsOmittable()
-  @IsInt()
-  @Min(0)
-  @Max(100)
+  @Score()
   readonly churnRisk?: number;
 
   @ApiPropertyOptional({ nullable: true, format: 'date-time' })
@@ -147,40 +115,28 @@ class ContactFields extends TagsField {
   readonly address?: Address | null;
 
   @ApiPropertyOptional({ nullable: true })
-  @IsOptional()
-  @TrimToNull()
-  @IsString()
-  @MaxLength(10_000)
+  @OptionalText(10_000)
   readonly notes?: string | null;
 
   @ApiPropertyOptional({ nullable: true, description: 'A customer (account) of the organization' })
-  @IsOptional()
-  @LowerCase()
-  @IsUUID()
+  @OptionalId()
   readonly customerId?: string | null;
 
   @ApiPropertyOptional({ description: 'admin and manager only; ignored for sales users' })
-  @IsOmittable()
-  @LowerCase()
-  @IsUUID()
+  @OmittableId()
   readonly ownerId?: string;
 }
 
 export class CreateContactDto extends ContactFields {
   @ApiProperty({ example: 'Ada Lovelace' })
-  @Trim()
-  @IsString()
-  @Length(1, 200)
+  @RequiredText(200)
   readonly name: string;
 }
 
 /** PUT and PATCH are both partial updates. */
 export class UpdateContactDto extends ContactFields {
   @ApiPropertyOptional({ example: 'Ada Lovelace' })
-  @IsOmittable()
-  @Trim()
-  @IsString()
-  @Length(1, 200)
+  @OmittableText(200)
   readonly name?: string;
 }
 

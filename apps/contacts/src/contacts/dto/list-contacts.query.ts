@@ -1,6 +1,6 @@
-import { PaginationQuery, Trim } from '@flow-crm/http';
+import { OptionalId, PaginationQuery, RequiredText, Trim } from '@flow-crm/http';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { CONTACT_FILTERS, type ContactFilter, CONTACT_SORTS, type ContactSort } from '../contact-query';
 
 /** The list's query; the export takes the same one (its page and limit are not used). */
@@ -19,19 +19,15 @@ export class ListContactsQuery extends PaginationQuery {
 
   @ApiPropertyOptional()
   @IsOptional()
-  @Trim()
-  @IsString()
-  @Length(1, 50)
+  @RequiredText(50)
   readonly tag?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
-  @IsUUID()
+  @OptionalId()
   readonly customerId?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
-  @IsUUID()
+  @OptionalId()
   readonly ownerId?: string;
 
   @ApiPropertyOptional({ enum: CONTACT_SORTS, default: '-createdAt' })

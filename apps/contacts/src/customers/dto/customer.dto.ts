@@ -1,21 +1,20 @@
-import { LowerCase, IsOmittable, PaginationQuery, Trim, TrimToNull } from '@flow-crm/http';
+import {
+  IsOmittable,
+  OmittableId,
+  OmittableText,
+  OptionalEmail,
+  OptionalId,
+  OptionalText,
+  OptionalUrl,
+  Money,
+  PaginationQuery,
+  RequiredText,
+  Score,
+  Trim,
+} from '@flow-crm/http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  IsEmail,
-  IsIn,
-  IsInt,
-  IsNumber,
-  IsOptional,
-  IsString,
-  IsUrl,
-  IsUUID,
-  Length,
-  Max,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
 import { Address } from '../../shared/address';
 import { TagsField } from '../../shared/tags';
 import {
@@ -29,42 +28,25 @@ import {
   type CustomerType,
 } from '../customer.entity';
 
-export const MAX_MONEY = 9_999_999_999_999.99;
-
 class CustomerFields extends TagsField {
   @ApiPropertyOptional({ nullable: true })
-  @IsOptional()
-  @TrimToNull()
-  @IsString()
-  @MaxLength(300)
+  @OptionalText(300)
   readonly legalName?: string | null;
 
   @ApiPropertyOptional({ nullable: true, example: 'Manufacturing' })
-  @IsOptional()
-  @TrimToNull()
-  @IsString()
-  @MaxLength(100)
+  @OptionalText(100)
   readonly industry?: string | null;
 
   @ApiPropertyOptional({ nullable: true, example: 'https://globex.example.com' })
-  @IsOptional()
-  @TrimToNull()
-  @IsUrl({ protocols: ['http', 'https'] })
-  @MaxLength(2000)
+  @OptionalUrl()
   readonly website?: string | null;
 
   @ApiPropertyOptional({ nullable: true })
-  @IsOptional()
-  @TrimToNull()
-  @IsString()
-  @MaxLength(50)
+  @OptionalText(50)
   readonly phone?: string | null;
 
   @ApiPropertyOptional({ nullable: true })
-  @IsOptional()
-  @TrimToNull()
-  @IsEmail({}, { message: 'email must be a valid e-mail address' })
-  @MaxLength(254)
+  @OptionalEmail()
   readonly email?: string | null;
 
   @ApiPropertyOptional({ enum: CUSTOMER_TYPES, default: 'prospect' })
@@ -89,9 +71,7 @@ class CustomerFields extends TagsField {
 
   @ApiPropertyOptional({ nullable: true, example: 2500000 })
   @IsOptional()
-  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(MAX_MONEY)
+  @Money()
   readonly annualRevenue?: number | null;
 
   @ApiPropertyOptional({ nullable: true })
@@ -103,9 +83,7 @@ class CustomerFields extends TagsField {
 
   @ApiPropertyOptional({ nullable: true, minimum: 0, maximum: 100 })
   @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(100)
+  @Score()
   readonly healthScore?: number | null;
 
   @ApiPropertyOptional({ nullable: true, type: Address })
@@ -121,39 +99,27 @@ class CustomerFields extends TagsField {
   readonly shippingAddress?: Address | null;
 
   @ApiPropertyOptional({ nullable: true })
-  @IsOptional()
-  @TrimToNull()
-  @IsString()
-  @MaxLength(10_000)
+  @OptionalText(10_000)
   readonly description?: string | null;
 
   @ApiPropertyOptional({ nullable: true, description: 'The parent account; a cycle is refused' })
-  @IsOptional()
-  @LowerCase()
-  @IsUUID()
+  @OptionalId()
   readonly parentId?: string | null;
 
   @ApiPropertyOptional({ description: 'admin and manager only; ignored for sales users' })
-  @IsOmittable()
-  @LowerCase()
-  @IsUUID()
+  @OmittableId()
   readonly ownerId?: string;
 }
 
 export class CreateCustomerDto extends CustomerFields {
   @ApiProperty({ example: 'Globex Corporation' })
-  @Trim()
-  @IsString()
-  @Length(1, 200)
+  @RequiredText(200)
   readonly name: string;
 }
 
 export class UpdateCustomerDto extends CustomerFields {
   @ApiPropertyOptional({ example: 'Globex Corporation' })
-  @IsOmittable()
-  @Trim()
-  @IsString()
-  @Length(1, 200)
+  @OmittableText(200)
   readonly name?: string;
 }
 
@@ -185,28 +151,20 @@ export class ListCustomersQuery extends PaginationQuery {
 
   @ApiPropertyOptional()
   @IsOptional()
-  @Trim()
-  @IsString()
-  @Length(1, 100)
+  @RequiredText(100)
   readonly industry?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @Trim()
-  @IsString()
-  @Length(1, 50)
+  @RequiredText(50)
   readonly tag?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
-  @LowerCase()
-  @IsUUID()
+  @OptionalId()
   readonly parentId?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
-  @LowerCase()
-  @IsUUID()
+  @OptionalId()
   readonly ownerId?: string;
 
   @ApiPropertyOptional({ enum: CUSTOMER_SORTS, default: '-createdAt' })

@@ -1,16 +1,13 @@
-import { Trim, ValidationError } from '@flow-crm/http';
+import { Money, RequiredText, ValidationError } from '@flow-crm/http';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNumber, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { CUSTOMER_TIERS, CUSTOMER_TYPES, type CustomerTier, type CustomerType } from '../customer.entity';
-import { MAX_MONEY } from '../dto/customer.dto';
 
 /** Which customers belong to a segment; every criterion given must hold. */
 export class SegmentCriteria {
   @ApiPropertyOptional({ example: 'Manufacturing', description: 'Case-insensitive' })
   @IsOptional()
-  @Trim()
-  @IsString()
-  @Length(1, 100)
+  @RequiredText(100)
   readonly industry?: string;
 
   @ApiPropertyOptional({ enum: CUSTOMER_TYPES })
@@ -25,16 +22,12 @@ export class SegmentCriteria {
 
   @ApiPropertyOptional({ example: 1000000, description: 'annualRevenue at least this' })
   @IsOptional()
-  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(MAX_MONEY)
+  @Money()
   readonly minRevenue?: number;
 
   @ApiPropertyOptional({ example: 'vip' })
   @IsOptional()
-  @Trim()
-  @IsString()
-  @Length(1, 50)
+  @RequiredText(50)
   readonly tag?: string;
 }
 
