@@ -5,3 +5,4 @@ export * from './sql';
 export * from './aggregate-root';
 export * from './numeric';
 export * from './errors';
+export * from './query';

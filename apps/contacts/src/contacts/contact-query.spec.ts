@@ -2,7 +2,6 @@ import {
   AT_RISK_ABOVE,
   CONTACT_FILTERS,
   CONTACT_SORTS,
-  type Condition,
   type ContactSort,
   criteriaConditions,
   DEFAULT_CONTACT_SORT,
@@ -12,6 +11,7 @@ import {
   RECENT_DAYS,
   sortTerms,
 } from './contact-query';
+import { type Condition } from '@flow-crm/db';
 
 const UNIT_SEPARATOR = String.fromCharCode(31);
 const now = new Date('2025-06-01T12:00:00.000Z');

@@ -1,10 +1,11 @@
-import { containsPattern } from '@flow-crm/db';
-
-/** A SQL condition on the `contact` alias with its named parameters. */
-export interface Condition {
-  readonly sql: string;
-  readonly params: Record<string, unknown>;
-}
+import {
+  type Condition,
+  containsPattern,
+  type OrderTerm,
+  orderTerms,
+  type Sorting,
+  sortKeys,
+} from '@flow-crm/db';
 
 export const CONTACT_FILTERS = ['high-value', 'at-risk', 'recent', 'needs-follow-up'] as const;
 export type ContactFilter = (typeof CONTACT_FILTERS)[number];
@@ -71,44 +72,27 @@ export function criteriaConditions(criteria: ContactCriteria, now: Date): Condit
   return conditions;
 }
 
-const SORT_COLUMNS = {
-  name: 'lower(contact.name)',
-  createdAt: 'contact.created_at',
-  updatedAt: 'contact.updated_at',
-  healthScore: 'contact.health_score',
-  churnRisk: 'contact.churn_risk',
-  lastContactAt: 'contact.last_contact_at',
-  totalDealsValue: 'contact.total_deals_value',
-} as const;
+const CONTACT_SORTING: Sorting<
+  'name' | 'createdAt' | 'updatedAt' | 'healthScore' | 'churnRisk' | 'lastContactAt' | 'totalDealsValue'
+> = {
+  columns: {
+    name: 'lower(contact.name)',
+    createdAt: 'contact.created_at',
+    updatedAt: 'contact.updated_at',
+    healthScore: 'contact.health_score',
+    churnRisk: 'contact.churn_risk',
+    lastContactAt: 'contact.last_contact_at',
+    totalDealsValue: 'contact.total_deals_value',
+  },
+  // Never-contacted contacts are not the most recent ones: they come last in `-lastContactAt`.
+  nullable: ['lastContactAt'],
+  id: 'contact.id',
+};
 
-type SortField = keyof typeof SORT_COLUMNS;
-export const CONTACT_SORTS = Object.keys(SORT_COLUMNS).flatMap((field) => [field, `-${field}`]) as (
-  SortField | `-${SortField}`
-)[];
+export const CONTACT_SORTS = sortKeys(CONTACT_SORTING);
 export type ContactSort = (typeof CONTACT_SORTS)[number];
 export const DEFAULT_CONTACT_SORT: ContactSort = '-createdAt';
 
-export interface OrderTerm {
-  readonly expression: string;
-  readonly direction: 'ASC' | 'DESC';
-  /** Only for columns that can be null: the planner matches an index only on the same null ordering. */
-  readonly nulls?: 'NULLS FIRST' | 'NULLS LAST';
-}
-
-const NULLABLE: ReadonlySet<SortField> = new Set(['lastContactAt']);
-
-/**
- * ORDER BY terms for `sort`: the field, then the id in the same direction so that pages never
- * overlap. Missing values come last when sorting descending (never-contacted contacts are not
- * the most recent ones) and first ascending, which is exactly the reverse, so one index serves both.
- */
 export function sortTerms(sort: ContactSort = DEFAULT_CONTACT_SORT): OrderTerm[] {
-  const descending = sort.startsWith('-');
-  const field = (descending ? sort.slice(1) : sort) as SortField;
-  const direction = descending ? 'DESC' : 'ASC';
-  const nulls = NULLABLE.has(field) ? (descending ? 'NULLS LAST' : 'NULLS FIRST') : undefined;
-  return [
-    { expression: SORT_COLUMNS[field], direction, ...(nulls ? { nulls } : {}) },
-    { expression: 'contact.id', direction },
-  ];
+  return orderTerms(sort, CONTACT_SORTING);
 }

@@ -1,7 +1,7 @@
 import { type Principal, ownerFor, scopeQuery, visibleTo } from '@flow-crm/auth';
 import { Outbox } from '@flow-crm/bus';
 import { ContactCreated, ContactDeleted, ContactMerged, ContactUpdated } from '@flow-crm/contracts';
-import { newId, violates } from '@flow-crm/db';
+import { applyConditions, applyOrder, newId, violates } from '@flow-crm/db';
 import { ConflictError, NotFoundError, Page, pageWindow, ValidationError } from '@flow-crm/http';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -69,12 +69,8 @@ export class ContactsService {
       (await this.tagCatalog.spelling(this.dataSource.manager, principal.organizationId, criteria.tag));
     // To the minute: "the last 7 days" need not move every millisecond, and its totals can be kept.
     const now = new Date(Math.floor(Date.now() / 60_000) * 60_000);
-    for (const condition of criteriaConditions({ ...criteria, tag }, now))
-      builder.andWhere(condition.sql, condition.params);
-    scopeQuery(builder, 'contact', principal);
-    for (const term of sortTerms(criteria.sort))
-      builder.addOrderBy(term.expression, term.direction, term.nulls);
-    return builder;
+    applyConditions(builder, criteriaConditions({ ...criteria, tag }, now));
+    return applyOrder(scopeQuery(builder, 'contact', principal), sortTerms(criteria.sort));
   }
 
   async get(principal: Principal, id: string): Promise<ContactDetail> {

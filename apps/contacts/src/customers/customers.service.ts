@@ -1,7 +1,7 @@
 import { type Principal, ownerFor, scopeQuery, visibleTo } from '@flow-crm/auth';
 import { Outbox } from '@flow-crm/bus';
 import { ContactUpdated, CustomerCreated, CustomerDeleted, CustomerUpdated } from '@flow-crm/contracts';
-import { containsPattern, newId } from '@flow-crm/db';
+import { applyOrder, containsPattern, newId, orderTerms, readPage } from '@flow-crm/db';
 import { ConflictError, NotFoundError, Page, pageWindow } from '@flow-crm/http';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -18,16 +18,10 @@ import {
   toCustomerSnapshot,
   toCustomerSummary,
 } from './customer.mapper';
+import { CUSTOMER_SORTING } from './customer-sorting';
 import { type CreateCustomerDto, type ListCustomersQuery, type UpdateCustomerDto } from './dto/customer.dto';
 import { assertNoCycle, buildTree, type TreeNode } from './hierarchy';
 
-const SORT_COLUMNS: Record<string, string> = {
-  name: 'lower(customer.name)',
-  createdAt: 'customer.created_at',
-  updatedAt: 'customer.updated_at',
-  annualRevenue: 'customer.annual_revenue',
-  healthScore: 'customer.health_score',
-};
 /** A hierarchy deeper than this is a data error, not an organization chart. */
 const MAX_DEPTH = 50;
 
@@ -65,20 +59,11 @@ export class CustomersService {
       );
       builder.andWhere('customer.tags @> ARRAY[:tag]::text[]', { tag });
     }
-    scopeQuery(builder, 'customer', principal);
-    const sort = query.sort ?? '-createdAt';
-    const descending = sort.startsWith('-');
-    const direction = descending ? 'DESC' : 'ASC';
-    const column = SORT_COLUMNS[descending ? sort.slice(1) : sort]!;
-    const nullable = column.includes('annual_revenue') || column.includes('health_score');
-    builder
-      .orderBy(column, direction, nullable ? (descending ? 'NULLS LAST' : 'NULLS FIRST') : undefined)
-      .addOrderBy('customer.id', direction);
-    const { skip, take } = pageWindow(query);
-    const [customers, total] = await Promise.all([
-      builder.clone().offset(skip).limit(take).getMany(),
-      builder.clone().orderBy().getCount(),
-    ]);
+    applyOrder(
+      scopeQuery(builder, 'customer', principal),
+      orderTerms(query.sort ?? '-createdAt', CUSTOMER_SORTING),
+    );
+    const [customers, total] = await readPage(builder, pageWindow(query));
     return Page.of(customers.map(toCustomerResponse), total, query);
   }
 

@@ -16,6 +16,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
 import { Address } from '../../shared/address';
+import { CUSTOMER_SORTS, type CustomerSort } from '../customer-sorting';
 import { TagsField } from '../../shared/tags';
 import {
   COMPANY_SIZES,
@@ -123,9 +124,6 @@ export class UpdateCustomerDto extends CustomerFields {
   readonly name?: string;
 }
 
-const CUSTOMER_SORT_FIELDS = ['name', 'createdAt', 'updatedAt', 'annualRevenue', 'healthScore'] as const;
-export const CUSTOMER_SORTS = CUSTOMER_SORT_FIELDS.flatMap((field) => [field, `-${field}`]);
-
 export class ListCustomersQuery extends PaginationQuery {
   @ApiPropertyOptional({ description: 'Case-insensitive substring of the name' })
   @IsOptional()
@@ -170,5 +168,5 @@ export class ListCustomersQuery extends PaginationQuery {
   @ApiPropertyOptional({ enum: CUSTOMER_SORTS, default: '-createdAt' })
   @IsOptional()
   @IsIn(CUSTOMER_SORTS)
-  readonly sort?: string;
+  readonly sort?: CustomerSort;
 }

@@ -1,3 +1,4 @@
+import { type Condition } from '@flow-crm/db';
 import { Money, RequiredText, ValidationError } from '@flow-crm/http';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
@@ -29,11 +30,6 @@ export class SegmentCriteria {
   @IsOptional()
   @RequiredText(50)
   readonly tag?: string;
-}
-
-export interface Condition {
-  readonly sql: string;
-  readonly params: Record<string, unknown>;
 }
 
 /** A segment without any criterion would be "every customer": refused, it is what the list is for. */

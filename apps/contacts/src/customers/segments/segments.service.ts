@@ -1,9 +1,10 @@
 import { inOrganization, type Principal, scopeQuery } from '@flow-crm/auth';
-import { newId } from '@flow-crm/db';
+import { applyConditions, applyOrder, newId, orderTerms, readPage } from '@flow-crm/db';
 import { ConflictError, NotFoundError, Page, type PaginationQuery, pageWindow } from '@flow-crm/http';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { CUSTOMER_SORTING } from '../customer-sorting';
 import { Customer } from '../customer.entity';
 import { type CustomerResponse, toCustomerResponse } from '../customer.mapper';
 import { assertSomeCriterion, segmentConditions } from './segment-criteria';
@@ -83,16 +84,9 @@ export class SegmentsService {
   async members(principal: Principal, id: string, query: PaginationQuery): Promise<Page<CustomerResponse>> {
     const segment = await this.find(this.dataSource.manager, principal, id);
     const builder = this.dataSource.getRepository(Customer).createQueryBuilder('customer');
-    for (const condition of segmentConditions(segment.criteria))
-      builder.andWhere(condition.sql, condition.params);
-    scopeQuery(builder, 'customer', principal)
-      .orderBy('lower(customer.name)', 'ASC')
-      .addOrderBy('customer.id', 'ASC');
-    const { skip, take } = pageWindow(query);
-    const [customers, total] = await Promise.all([
-      builder.clone().offset(skip).limit(take).getMany(),
-      builder.clone().orderBy().getCount(),
-    ]);
+    applyConditions(builder, segmentConditions(segment.criteria));
+    applyOrder(scopeQuery(builder, 'customer', principal), orderTerms('name', CUSTOMER_SORTING));
+    const [customers, total] = await readPage(builder, pageWindow(query));
     return Page.of(customers.map(toCustomerResponse), total, query);
   }
 
