@@ -1,7 +1,8 @@
-import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
+import { NotFoundError } from '@flow-crm/http';
+import { Column, DataSource, Entity, type EntityManager, PrimaryColumn } from 'typeorm';
 import { SnakeNamingStrategy } from '@flow-crm/db';
 import { type Principal, isManagerial } from './principal';
-import { inOrganization, ownerFor, scopeQuery, visibleTo } from './scoping';
+import { findVisible, findVisibleOrFail, inOrganization, ownerFor, scopeQuery, visibleTo } from './scoping';
 
 const ORG = 'org-1';
 const admin: Principal = { userId: 'u-admin', organizationId: ORG, role: 'admin' };
@@ -127,5 +128,36 @@ describe('scopeQuery', () => {
   it('returns the query builder it was given, for chaining', () => {
     const query = deals();
     expect(scopeQuery(query, 'deal', admin)).toBe(query);
+  });
+});
+
+describe('findVisible and findVisibleOrFail', () => {
+  const sales: Principal = { userId: 'u1', organizationId: 'o1', role: 'sales' };
+  const admin: Principal = { userId: 'u2', organizationId: 'o1', role: 'admin' };
+
+  function managerFinding(found: object | null) {
+    const findOne = jest.fn().mockResolvedValue(found);
+    return { manager: { findOne } as unknown as EntityManager, findOne };
+  }
+
+  it("looks the id up within the principal's visibility, locked only when asked", async () => {
+    const { manager, findOne } = managerFinding({ id: 'r1' });
+    await findVisible(manager, 'records', sales, 'r1');
+    expect(findOne).toHaveBeenLastCalledWith('records', {
+      where: { id: 'r1', organizationId: 'o1', ownerId: 'u1' },
+    });
+    await findVisible(manager, 'records', admin, 'r1', { lock: true });
+    expect(findOne).toHaveBeenLastCalledWith('records', {
+      where: { id: 'r1', organizationId: 'o1' },
+      lock: { mode: 'pessimistic_write' },
+    });
+  });
+
+  it('answers null, or NotFoundError naming the record, when nothing is visible', async () => {
+    const { manager } = managerFinding(null);
+    await expect(findVisible(manager, 'records', sales, 'r1')).resolves.toBeNull();
+    await expect(findVisibleOrFail(manager, 'records', sales, 'r1', 'Contact')).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
   });
 });

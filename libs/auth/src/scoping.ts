@@ -1,4 +1,12 @@
-import { Brackets, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import { NotFoundError } from '@flow-crm/http';
+import {
+  Brackets,
+  type EntityManager,
+  type EntityTarget,
+  type FindOptionsWhere,
+  type ObjectLiteral,
+  type SelectQueryBuilder,
+} from 'typeorm';
 import { type Principal, isManagerial } from './principal';
 
 /**
@@ -46,4 +54,32 @@ export function scopeQuery<T extends ObjectLiteral>(
  */
 export function ownerFor(principal: Principal, requested: string | undefined): string {
   return isManagerial(principal) && requested ? requested : principal.userId;
+}
+
+/** A record by id if the principal may see it (see `visibleTo`), optionally locked for update. */
+export function findVisible<T extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: EntityTarget<T>,
+  principal: Principal,
+  id: string,
+  options: { lock?: boolean; ownerColumn?: string } = {},
+): Promise<T | null> {
+  return manager.findOne(entity, {
+    where: { id, ...visibleTo(principal, options.ownerColumn) } as unknown as FindOptionsWhere<T>,
+    ...(options.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+  });
+}
+
+/** The same, answered 404 when missing or not visible: another tenant's id is never a 403. */
+export async function findVisibleOrFail<T extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: EntityTarget<T>,
+  principal: Principal,
+  id: string,
+  what: string,
+  options: { lock?: boolean; ownerColumn?: string } = {},
+): Promise<T> {
+  const found = await findVisible(manager, entity, principal, id, options);
+  if (!found) throw new NotFoundError(what);
+  return found;
 }

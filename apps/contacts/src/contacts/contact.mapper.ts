@@ -1,4 +1,5 @@
-import { type ContactSnapshot } from '@flow-crm/contracts';
+import { type NewEvent } from '@flow-crm/bus';
+import { type ContactMerged, type ContactSnapshot, type EventData } from '@flow-crm/contracts';
 import { type Address } from '../shared/address';
 import { type Contact, type ContactMethod, type RelationshipHealth, type Sentiment } from './contact.entity';
 
@@ -83,5 +84,33 @@ export function toContactSnapshot(contact: Contact): ContactSnapshot {
     email: contact.email,
     company: contact.company,
     customerId: contact.customerId,
+  };
+}
+
+/** A `contacts.contact.created|updated|deleted` event of the contact as it now is. */
+export function contactEvent(contact: Contact, actorId: string | null): NewEvent<ContactSnapshot> {
+  return {
+    organizationId: contact.organizationId,
+    aggregateId: contact.id,
+    aggregateVersion: contact.version,
+    actorId,
+    data: toContactSnapshot(contact),
+  };
+}
+
+/** `contacts.contact.merged`: `sourceId` was merged into `target` (as it now is). */
+export function contactMergedEvent(
+  target: Contact,
+  sourceId: string,
+  actorId: string | null,
+): NewEvent<EventData<typeof ContactMerged>> {
+  return {
+    ...contactEvent(target, actorId),
+    data: {
+      organizationId: target.organizationId,
+      targetId: target.id,
+      sourceId,
+      target: toContactSnapshot(target),
+    },
   };
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DealTotals } from '../deals/deal-totals';
 import { TagCatalog } from '../tags/tag-catalog';
 import { ContactCounts } from './contact-counts';
+import { ContactMerger } from './contact-merger';
 import { ContactsController } from './contacts.controller';
 import { ContactsService } from './contacts.service';
 import { ContactExport } from './csv/contact-export';
@@ -13,12 +14,13 @@ import { CsvBodyParser } from './csv/csv-body.parser';
   providers: [
     ContactsService,
     ContactCounts,
+    ContactMerger,
     ContactImport,
     ContactExport,
     CsvBodyParser,
     TagCatalog,
     DealTotals,
   ],
-  exports: [ContactsService, TagCatalog, DealTotals],
+  exports: [ContactsService, ContactMerger, TagCatalog, DealTotals],
 })
 export class ContactsModule {}

@@ -1,6 +1,6 @@
-import { type Principal, ownerFor, scopeQuery, visibleTo } from '@flow-crm/auth';
+import { findVisible, findVisibleOrFail, type Principal, ownerFor, scopeQuery } from '@flow-crm/auth';
 import { Outbox } from '@flow-crm/bus';
-import { ContactCreated, ContactDeleted, ContactMerged, ContactUpdated } from '@flow-crm/contracts';
+import { ContactCreated, ContactDeleted, ContactUpdated } from '@flow-crm/contracts';
 import { applyConditions, applyOrder, newId, violates } from '@flow-crm/db';
 import { ConflictError, NotFoundError, Page, pageWindow, ValidationError } from '@flow-crm/http';
 import { Injectable } from '@nestjs/common';
@@ -10,15 +10,15 @@ import { CommunicationEvent } from '../communication/communication-event.entity'
 import { toCommunicationResponse, type CommunicationResponse } from '../communication/communication.mapper';
 import { assertLinkableCustomer } from '../customers/customer-lookup';
 import { Customer } from '../customers/customer.entity';
-import { DealTotals } from '../deals/deal-totals';
 import { normalizeTags } from '../shared/tags';
 import { TagCatalog } from '../tags/tag-catalog';
 import { ContactCounts } from './contact-counts';
+import { liveContactWithEmail } from './contact-lookup';
+import { ContactMerger } from './contact-merger';
 import { contactInsights, type ContactInsight } from './contact-insights';
-import { mergedFields } from './contact-merge';
 import { criteriaConditions, type ContactCriteria, filterCondition, sortTerms } from './contact-query';
 import { Contact } from './contact.entity';
-import { type ContactResponse, toContactResponse, toContactSnapshot } from './contact.mapper';
+import { contactEvent, type ContactResponse, toContactResponse } from './contact.mapper';
 import { type ContactChanges, type CreateContactDto } from './dto/contact.dto';
 import { type ListContactsQuery } from './dto/list-contacts.query';
 
@@ -44,8 +44,8 @@ export class ContactsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
     private readonly tagCatalog: TagCatalog,
-    private readonly dealTotals: DealTotals,
     private readonly counts: ContactCounts,
+    private readonly merger: ContactMerger,
   ) {}
 
   async list(principal: Principal, query: ListContactsQuery): Promise<Page<ContactResponse>> {
@@ -194,59 +194,17 @@ export class ContactsService {
       const [first, second] = [targetId, sourceId].sort();
       const locked = new Map<string, Contact | null>();
       for (const id of [first!, second!])
-        locked.set(id, await this.findVisibleOrNull(manager, principal, id, true));
+        locked.set(id, await findVisible(manager, Contact, principal, id, { lock: true }));
       const target = locked.get(targetId);
       const source = locked.get(sourceId);
       if (!target) throw new NotFoundError('Contact');
       if (!source) throw ValidationError.of('sourceId', 'sourceId must be a contact you can see');
-
-      source.deletedAt = new Date();
-      source.mergedIntoId = target.id;
-      await manager.save(source);
-      Object.assign(target, mergedFields(target, source));
-      target.tags = await this.tagCatalog.register(manager, principal.organizationId, target.tags);
-      await manager.update(CommunicationEvent, { contactId: source.id }, { contactId: target.id });
-      await this.dealTotals.moveDeals(manager, source.id, target.id);
-      const saved = await manager.save(target);
-      await this.dealTotals.refresh(manager, [saved.id]);
-      const merged = await manager.findOneByOrFail(Contact, { id: saved.id });
-      await this.outbox.publish(manager, ContactMerged, {
-        organizationId: merged.organizationId,
-        aggregateId: merged.id,
-        aggregateVersion: merged.version,
-        actorId: principal.userId,
-        data: {
-          organizationId: merged.organizationId,
-          targetId: merged.id,
-          sourceId: source.id,
-          target: toContactSnapshot(merged),
-        },
-      });
-      return toContactResponse(merged);
+      return toContactResponse(await this.merger.merge(manager, target, source, principal.userId));
     });
   }
 
-  async findVisible(
-    manager: EntityManager,
-    principal: Principal,
-    id: string,
-    lock = false,
-  ): Promise<Contact> {
-    const contact = await this.findVisibleOrNull(manager, principal, id, lock);
-    if (!contact) throw new NotFoundError('Contact');
-    return contact;
-  }
-
-  private findVisibleOrNull(
-    manager: EntityManager,
-    principal: Principal,
-    id: string,
-    lock: boolean,
-  ): Promise<Contact | null> {
-    return manager.findOne(Contact, {
-      where: { id, ...visibleTo(principal) },
-      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-    });
+  findVisible(manager: EntityManager, principal: Principal, id: string, lock = false): Promise<Contact> {
+    return findVisibleOrFail(manager, Contact, principal, id, 'Contact', { lock });
   }
 
   /** Applies a validated body (its tags already registered): references checked. */
@@ -278,20 +236,8 @@ export class ContactsService {
   }
 
   private async assertEmailFree(manager: EntityManager, principal: Principal, email: string, id: string) {
-    const existing = await this.liveContactWithEmail(manager, principal.organizationId, email);
-    if (existing && existing !== id) throw emailTaken(existing);
-  }
-
-  private async liveContactWithEmail(
-    manager: EntityManager,
-    organizationId: string,
-    email: string,
-  ): Promise<string | undefined> {
-    const rows: { id: string }[] = await manager.query(
-      'SELECT id FROM contacts WHERE organization_id = $1 AND lower(email) = lower($2) AND deleted_at IS NULL',
-      [organizationId, email],
-    );
-    return rows[0]?.id;
+    const existing = await liveContactWithEmail(manager, principal.organizationId, email);
+    if (existing && existing.id !== id) throw emailTaken(existing.id);
   }
 
   /** Two writers with the same new email can both pass the check; the unique index stops the second. */
@@ -304,9 +250,8 @@ export class ContactsService {
       return await work();
     } catch (error) {
       if (!email || !violates(error, EMAIL_KEY)) throw error;
-      throw emailTaken(
-        await this.liveContactWithEmail(this.dataSource.manager, principal.organizationId, email),
-      );
+      const existing = await liveContactWithEmail(this.dataSource.manager, principal.organizationId, email);
+      throw emailTaken(existing?.id);
     }
   }
 
@@ -316,13 +261,7 @@ export class ContactsService {
     definition: typeof ContactCreated | typeof ContactUpdated | typeof ContactDeleted,
     contact: Contact,
   ): Promise<void> {
-    await this.outbox.publish(manager, definition, {
-      organizationId: contact.organizationId,
-      aggregateId: contact.id,
-      aggregateVersion: contact.version,
-      actorId: principal.userId,
-      data: toContactSnapshot(contact),
-    });
+    await this.outbox.publish(manager, definition, contactEvent(contact, principal.userId));
   }
 }
 

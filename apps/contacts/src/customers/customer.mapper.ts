@@ -1,3 +1,4 @@
+import { type NewEvent } from '@flow-crm/bus';
 import { type CustomerSnapshot } from '@flow-crm/contracts';
 import { type Address } from '../shared/address';
 import { type Customer } from './customer.entity';
@@ -86,5 +87,16 @@ export function toCustomerSnapshot(customer: Customer): CustomerSnapshot {
     type: customer.type,
     industry: customer.industry,
     parentId: customer.parentId,
+  };
+}
+
+/** A `contacts.customer.*` event of the customer as it now is. */
+export function customerEvent(customer: Customer, actorId: string | null): NewEvent<CustomerSnapshot> {
+  return {
+    organizationId: customer.organizationId,
+    aggregateId: customer.id,
+    aggregateVersion: customer.version,
+    actorId,
+    data: toCustomerSnapshot(customer),
   };
 }

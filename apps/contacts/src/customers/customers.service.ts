@@ -1,13 +1,13 @@
-import { type Principal, ownerFor, scopeQuery, visibleTo } from '@flow-crm/auth';
+import { findVisibleOrFail, type Principal, ownerFor, scopeQuery, visibleTo } from '@flow-crm/auth';
 import { Outbox } from '@flow-crm/bus';
 import { ContactUpdated, CustomerCreated, CustomerDeleted, CustomerUpdated } from '@flow-crm/contracts';
 import { applyOrder, containsPattern, newId, orderTerms, readPage } from '@flow-crm/db';
-import { ConflictError, NotFoundError, Page, pageWindow } from '@flow-crm/http';
+import { ConflictError, Page, pageWindow } from '@flow-crm/http';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { Contact } from '../contacts/contact.entity';
-import { toContactSnapshot } from '../contacts/contact.mapper';
+import { contactEvent } from '../contacts/contact.mapper';
 import { TagCatalog } from '../tags/tag-catalog';
 import { assertLinkableCustomer } from './customer-lookup';
 import { Customer } from './customer.entity';
@@ -15,7 +15,7 @@ import {
   type CustomerResponse,
   type CustomerSummary,
   toCustomerResponse,
-  toCustomerSnapshot,
+  customerEvent,
   toCustomerSummary,
 } from './customer.mapper';
 import { CUSTOMER_SORTING } from './customer-sorting';
@@ -166,18 +166,13 @@ export class CustomersService {
     };
   }
 
-  async findVisible(
+  private findVisible(
     manager: EntityManager,
     principal: Principal,
     id: string,
     lock = false,
   ): Promise<Customer> {
-    const customer = await manager.findOne(Customer, {
-      where: { id, ...visibleTo(principal) },
-      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-    });
-    if (!customer) throw new NotFoundError('Customer');
-    return customer;
+    return findVisibleOrFail(manager, Customer, principal, id, 'Customer', { lock });
   }
 
   /** The ids above a customer, nearest first. */
@@ -252,13 +247,7 @@ export class CustomersService {
     for (const contact of contacts) {
       contact.customerId = null;
       const saved = await manager.save(contact);
-      await this.outbox.publish(manager, ContactUpdated, {
-        organizationId: saved.organizationId,
-        aggregateId: saved.id,
-        aggregateVersion: saved.version,
-        actorId: principal.userId,
-        data: toContactSnapshot(saved),
-      });
+      await this.outbox.publish(manager, ContactUpdated, contactEvent(saved, principal.userId));
     }
   }
 
@@ -268,12 +257,6 @@ export class CustomersService {
     definition: typeof CustomerCreated | typeof CustomerUpdated | typeof CustomerDeleted,
     customer: Customer,
   ): Promise<void> {
-    await this.outbox.publish(manager, definition, {
-      organizationId: customer.organizationId,
-      aggregateId: customer.id,
-      aggregateVersion: customer.version,
-      actorId: principal.userId,
-      data: toCustomerSnapshot(customer),
-    });
+    await this.outbox.publish(manager, definition, customerEvent(customer, principal.userId));
   }
 }

@@ -1,19 +1,19 @@
 import { Outbox } from '@flow-crm/bus';
 import {
   ContactCreated,
-  ContactMerged,
   CustomerCreated,
   type EventEnvelope,
   type LeadConversion,
 } from '@flow-crm/contracts';
 import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
-import { mergedFields } from '../contacts/contact-merge';
+import { liveContactWithEmail } from '../contacts/contact-lookup';
+import { ContactMerger } from '../contacts/contact-merger';
 import { Contact } from '../contacts/contact.entity';
 import { DealTotals } from '../deals/deal-totals';
-import { toContactSnapshot } from '../contacts/contact.mapper';
+import { contactEvent } from '../contacts/contact.mapper';
 import { Customer } from '../customers/customer.entity';
-import { toCustomerSnapshot } from '../customers/customer.mapper';
+import { customerEvent } from '../customers/customer.mapper';
 
 /**
  * The contacts half of the lead-conversion saga: pipeline has already committed the lead and
@@ -24,6 +24,7 @@ export class LeadConversions {
   constructor(
     private readonly outbox: Outbox,
     private readonly dealTotals: DealTotals,
+    private readonly merger: ContactMerger,
   ) {}
 
   async apply(manager: EntityManager, event: EventEnvelope<LeadConversion>): Promise<void> {
@@ -32,64 +33,30 @@ export class LeadConversions {
     if (await manager.exists(Contact, { where: { id: conversion.contact.id }, withDeleted: true })) return;
     const customer = conversion.customer ? await this.customerFor(manager, event) : null;
     const lead = conversion.contact;
-    const contact = manager.create(Contact, {
-      id: lead.id,
-      organizationId: conversion.organizationId,
-      ownerId: conversion.ownerId,
-      name: lead.name,
-      email: lead.email,
-      phone: lead.phone,
-      company: lead.company ?? customer?.name ?? null,
-      title: lead.title,
-      customerId: customer?.id ?? null,
-    });
     const existing = lead.email
-      ? await this.liveContactWithEmail(manager, conversion.organizationId, lead.email)
+      ? await liveContactWithEmail(manager, conversion.organizationId, lead.email, { lock: true })
       : null;
-    if (existing) {
-      // The lead was someone the team already knows: the new contact is merged into that one at
-      // once, and pipeline re-points the deal when it hears of the merge.
-      contact.deletedAt = new Date();
-      contact.mergedIntoId = existing.id;
-    }
-    const saved = await manager.save(contact);
-    await this.outbox.publish(manager, ContactCreated, {
-      organizationId: saved.organizationId,
-      aggregateId: saved.id,
-      aggregateVersion: saved.version,
-      actorId: event.actorId,
-      data: toContactSnapshot(saved),
-    });
-    // The conversion's deal event may have been handled first, before the contact existed.
-    if (existing) {
-      await this.dealTotals.moveDeals(manager, saved.id, existing.id);
-      await this.mergeInto(manager, event, existing, saved);
-      await this.dealTotals.refresh(manager, [existing.id]);
-    } else {
-      await this.dealTotals.refresh(manager, [saved.id]);
-    }
-  }
-
-  private async mergeInto(
-    manager: EntityManager,
-    event: EventEnvelope<LeadConversion>,
-    target: Contact,
-    source: Contact,
-  ): Promise<void> {
-    Object.assign(target, mergedFields(target, source));
-    const merged = await manager.save(target);
-    await this.outbox.publish(manager, ContactMerged, {
-      organizationId: merged.organizationId,
-      aggregateId: merged.id,
-      aggregateVersion: merged.version,
-      actorId: event.actorId,
-      data: {
-        organizationId: merged.organizationId,
-        targetId: merged.id,
-        sourceId: source.id,
-        target: toContactSnapshot(merged),
-      },
-    });
+    const contact = await manager.save(
+      manager.create(Contact, {
+        id: lead.id,
+        organizationId: conversion.organizationId,
+        ownerId: conversion.ownerId,
+        name: lead.name,
+        email: lead.email,
+        phone: lead.phone,
+        company: lead.company ?? customer?.name ?? null,
+        title: lead.title,
+        customerId: customer?.id ?? null,
+        // Born merged when the lead is someone the team already knows: its email is taken.
+        ...(existing ? { deletedAt: new Date(), mergedIntoId: existing.id } : {}),
+      }),
+    );
+    await this.outbox.publish(manager, ContactCreated, contactEvent(contact, event.actorId));
+    // Pipeline re-points the deal when it hears of the merge. Either way the conversion's deal
+    // event may have been handled first, before the contact existed: the merge and the refresh
+    // count it.
+    if (existing) await this.merger.merge(manager, existing, contact, event.actorId);
+    else await this.dealTotals.refresh(manager, [contact.id]);
   }
 
   /** The customer of that name if the organization has one, else a new one with the event's id. */
@@ -113,24 +80,7 @@ export class LeadConversions {
         type: 'prospect',
       }),
     );
-    await this.outbox.publish(manager, CustomerCreated, {
-      organizationId,
-      aggregateId: customer.id,
-      aggregateVersion: customer.version,
-      actorId: event.actorId,
-      data: toCustomerSnapshot(customer),
-    });
+    await this.outbox.publish(manager, CustomerCreated, customerEvent(customer, event.actorId));
     return customer;
-  }
-
-  private liveContactWithEmail(manager: EntityManager, organizationId: string, email: string) {
-    return manager
-      .getRepository(Contact)
-      .createQueryBuilder('contact')
-      .setLock('pessimistic_write')
-      .where('contact.organizationId = :organizationId', { organizationId })
-      .andWhere('lower(contact.email) = lower(:email)', { email })
-      .andWhere('contact.deletedAt IS NULL')
-      .getOne();
   }
 }

@@ -12,7 +12,7 @@ import { CONTACTS_CONFIG, type ContactsConfig } from '../../config';
 import { TagCatalog } from '../../tags/tag-catalog';
 import { normalizeTags } from '../../shared/tags';
 import { Contact } from '../contact.entity';
-import { toContactSnapshot } from '../contact.mapper';
+import { contactEvent } from '../contact.mapper';
 import { type ImportRow, normalizeHeader, validateImportRow } from './import-row';
 
 const BATCH_SIZE = 500;
@@ -178,12 +178,12 @@ export class ContactImport {
     await this.outbox.publishMany(
       manager,
       ContactCreated,
-      created.map((contact) => this.event(principal, contact)),
+      created.map((contact) => contactEvent(contact, principal.userId)),
     );
     await this.outbox.publishMany(
       manager,
       ContactUpdated,
-      [...updated].map((contact) => this.event(principal, contact)),
+      [...updated].map((contact) => contactEvent(contact, principal.userId)),
     );
     for (const contact of created) state.created.add(contact.id);
     for (const contact of updated) state.updated.add(contact.id);
@@ -212,15 +212,5 @@ export class ContactImport {
       .andWhere('lower(contact.email) = ANY(:emails)', { emails })
       .getMany();
     for (const contact of existing) seen.set(contact.email!.toLowerCase(), contact);
-  }
-
-  private event(principal: Principal, contact: Contact) {
-    return {
-      organizationId: contact.organizationId,
-      aggregateId: contact.id,
-      aggregateVersion: contact.version,
-      actorId: principal.userId,
-      data: toContactSnapshot(contact),
-    };
   }
 }
