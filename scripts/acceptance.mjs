@@ -4,17 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  APP_PORTS,
-  ROOT,
-  checkInfrastructure,
-  presentApps,
-  run,
-  serviceUrls,
-  startApp,
-  stopAll,
-  waitReady,
-} from './lib/stack.mjs';
+import { ROOT, presentApps, run, startIsolatedStack } from './lib/stack.mjs';
 
 const ACCEPTANCE = join(ROOT, '..', 'shared', 'acceptance');
 /**
@@ -44,14 +34,10 @@ const SUITES = [
   },
   { file: 'pipeline.test.mjs', needs: ['identity', 'contacts', 'pipeline', 'gateway'], through: 'gateway' },
 ];
-/** Ports of this run's apps: next to the defaults, so that a developer's `npm start` can keep running. */
-const portOf = (app) => 4100 + (Object.keys(APP_PORTS).indexOf(app) + 1);
-
 if (!existsSync(ACCEPTANCE)) {
   console.error(`acceptance: ${ACCEPTANCE} not found (the shared folder belongs beside this checkout)`);
   process.exit(1);
 }
-if (!(await checkInfrastructure())) process.exit(1);
 
 const apps = presentApps();
 const suites = SUITES.filter((suite) => suite.needs.every((app) => apps.includes(app)));
@@ -109,31 +95,13 @@ function skipArgs(file, names) {
   return [`--test-name-pattern=^(?!${exactly(refused).slice(1)})`];
 }
 
-await run('npx', ['nx', 'run-many', '-t', 'build', '--projects', apps.join(','), '--output-style', 'static']);
-// Built above: the test harness gives this run its own databases and broker names, and removes them.
-const { default: testing } = await import('@flow-crm/testing');
-const testRun = await testing.TestRun.create();
-
-const children = [];
 let failed = false;
+let stack;
 try {
-  for (const app of apps) {
-    const port = portOf(app);
-    const child = startApp(app, {
-      PORT: String(port),
-      // The gateway reaches the services started here, not those of a developer's `npm start`.
-      ...serviceUrls(apps, portOf),
-      DATABASE_NAME: testRun.database(app),
-      BUS_PREFIX: testRun.prefix,
-      JWKS_URL: `http://127.0.0.1:${portOf('identity')}/api/auth/jwks.json`,
-      LOG_LEVEL: 'warn',
-    });
-    children.push(child);
-    testRun.trackService(app, [1_000, 5_000, 30_000]);
-    await waitReady(`http://127.0.0.1:${port}/health/ready`, 60_000, child);
-  }
+  // Ports next to the defaults, so that a developer's `npm start` can keep running.
+  stack = await startIsolatedStack(apps, { basePort: 4101 });
   for (const suite of suites) {
-    const url = `http://127.0.0.1:${portOf(suite.through)}`;
+    const url = stack.urls[suite.through];
     const file = join(ACCEPTANCE, suite.file);
     const skipped = skippedTests(suite);
     console.log(`\nacceptance: ${suite.file} against ${url}`);
@@ -154,7 +122,6 @@ try {
   console.error(`acceptance: ${error.message}`);
   failed = true;
 } finally {
-  await stopAll(children);
-  await testRun.cleanup();
+  await stack?.stop();
 }
 process.exit(failed ? 1 : 0);

@@ -5,11 +5,10 @@
 // contacts process's memory watched. Prints the table and writes docs/benchmarks.md.
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { ROOT, startIsolatedStack } from './lib/stack.mjs';
+import { machine, recordSection, registerOrganization } from './lib/bench.mjs';
+import { startIsolatedStack } from './lib/stack.mjs';
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 100_000);
 const IMPORT_ROWS = 5_000;
@@ -94,7 +93,7 @@ async function main() {
   });
   try {
     const gateway = stack.urls.gateway;
-    const token = await register(gateway);
+    const token = await registerOrganization(gateway);
     await seed(gateway, token);
     await spread(stack);
 
@@ -135,21 +134,6 @@ async function main() {
   } finally {
     await stack.stop();
   }
-}
-
-async function register(gateway) {
-  const res = await fetch(`${gateway}/api/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      email: `bench.${Date.now()}@example.com`,
-      password: 'Bench-Pass1',
-      name: 'Bench',
-      organizationName: 'Bench Org',
-    }),
-  });
-  if (res.status !== 201) throw new Error(`register: ${res.status} ${await res.text()}`);
-  return (await res.json()).data.token;
 }
 
 /** 100,000 contacts through POST /api/contacts/import, in files of 5,000 rows. */
@@ -282,31 +266,19 @@ function report(rows, exported) {
       `contacts RSS ${exported.rssBefore.toFixed(0)} MiB before, ${exported.rssPeak.toFixed(0)} MiB at its peak during the export.`,
   ].join('\n');
   console.log(`\n${table}\n\n${verdict}`);
-  const file = join(ROOT, 'docs', 'benchmarks.md');
-  const begin = '<!-- bench:contacts -->';
-  const end = '<!-- /bench:contacts -->';
-  const section = [
-    begin,
+  recordSection('contacts', [
     '## Contacts at 100,000',
     '',
     `Command: \`npm run bench:contacts\` (${CONTACTS} contacts in one organization, seeded through the CSV import;`,
     `${CONNECTIONS} concurrent clients through the gateway, ${DURATION_S} s per request type after a ${WARMUP_S} s warm-up;`,
     'identity, contacts, the gateway, PostgreSQL and the load generator share the machine).',
     '',
-    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; run ${new Date().toISOString().slice(0, 10)}.`,
+    `Machine: ${machine()}.`,
     '',
     table,
     '',
     verdict,
-    end,
-  ].join('\n');
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  writeFileSync(
-    file,
-    current.includes(begin)
-      ? current.replace(new RegExp(`${begin}[\\s\\S]*?${end}`), section)
-      : `${current.trimEnd()}\n\n${section}\n`,
-  );
+  ]);
 }
 
 main().catch((error) => {

@@ -3,18 +3,14 @@
 // gateway (built apps, fresh databases and bus prefix; rate limits lifted) unless BENCH_IDENTITY_URL
 // and BENCH_GATEWAY_URL point at running ones. Prints the table and writes docs/benchmarks.md.
 import autocannon from 'autocannon';
-import { writeFileSync, readFileSync, existsSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { ROOT, checkInfrastructure, run, startApp, stopAll, waitReady } from './lib/stack.mjs';
+import { machine, recordSection, registerOrganization } from './lib/bench.mjs';
+import { startIsolatedStack } from './lib/stack.mjs';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP_S = 3;
 /** A load both paths sustain with CPU to spare: what the gateway adds to one request, without queueing. */
 const STEADY_RATE = Number(process.env.BENCH_STEADY_RATE ?? 300);
-const IDENTITY_PORT = 4201;
-const GATEWAY_PORT = 4280;
 
 async function measure(url, token, seconds, overallRate) {
   const result = await autocannon({
@@ -30,62 +26,18 @@ async function measure(url, token, seconds, overallRate) {
 }
 
 async function main() {
-  const children = [];
-  let testRun;
+  let stack;
   let identityUrl = process.env.BENCH_IDENTITY_URL;
   let gatewayUrl = process.env.BENCH_GATEWAY_URL;
   try {
     if (!identityUrl || !gatewayUrl) {
-      if (!(await checkInfrastructure())) process.exit(1);
-      await run('npx', [
-        'nx',
-        'run-many',
-        '-t',
-        'build',
-        '--projects',
-        'identity,gateway',
-        '--output-style',
-        'static',
-      ]);
-      const { default: testing } = await import('@flow-crm/testing');
-      testRun = await testing.TestRun.create();
-      testRun.trackService('identity', [1_000, 5_000, 30_000]);
-      identityUrl = `http://127.0.0.1:${IDENTITY_PORT}`;
-      gatewayUrl = `http://127.0.0.1:${GATEWAY_PORT}`;
-      const common = { LOG_LEVEL: 'warn' };
-      const identity = startApp('identity', {
-        ...common,
-        PORT: String(IDENTITY_PORT),
-        DATABASE_NAME: testRun.database('identity'),
-        BUS_PREFIX: testRun.prefix,
+      stack = await startIsolatedStack(['identity', 'gateway'], {
+        basePort: 4201,
+        env: { RATE_LIMIT_PER_IP: '100000000', RATE_LIMIT_PER_USER: '100000000' },
       });
-      children.push(identity);
-      await waitReady(`${identityUrl}/health/ready`, 60_000, identity);
-      const gateway = startApp('gateway', {
-        ...common,
-        PORT: String(GATEWAY_PORT),
-        IDENTITY_URLS: identityUrl,
-        JWKS_URL: `${identityUrl}/api/auth/jwks.json`,
-        RATE_LIMIT_PER_IP: '100000000',
-        RATE_LIMIT_PER_USER: '100000000',
-      });
-      children.push(gateway);
-      await waitReady(`${gatewayUrl}/health/ready`, 60_000, gateway);
+      ({ identity: identityUrl, gateway: gatewayUrl } = stack.urls);
     }
-
-    const registered = await fetch(`${gatewayUrl}/api/auth/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        email: `bench.${Date.now()}@example.com`,
-        password: 'Bench-Pass1',
-        name: 'Bench',
-        organizationName: 'Bench Org',
-      }),
-    });
-    if (registered.status !== 201)
-      throw new Error(`register: ${registered.status} ${await registered.text()}`);
-    const { token } = (await registered.json()).data;
+    const token = await registerOrganization(gatewayUrl);
 
     console.log(
       `GET /api/auth/me, ${CONNECTIONS} connections, ${DURATION_S} s each after a ${WARMUP_S} s warm-up`,
@@ -120,37 +72,23 @@ async function main() {
     console.log(`\n${table}\n\n${verdict}`);
     record(table, verdict);
   } finally {
-    await stopAll(children);
-    await testRun?.cleanup();
+    await stack?.stop();
   }
 }
 
-/** Replaces the gateway section of docs/benchmarks.md with this run's figures. */
 function record(table, verdict) {
-  const file = join(ROOT, 'docs', 'benchmarks.md');
-  const begin = '<!-- bench:gateway -->';
-  const end = '<!-- /bench:gateway -->';
-  const section = [
-    begin,
+  recordSection('gateway', [
     '## Gateway overhead',
     '',
     `Command: \`npm run bench:gateway\` (GET /api/auth/me, ${CONNECTIONS} connections, ${DURATION_S} s per measurement after a ${WARMUP_S} s warm-up;`,
     'identity, gateway and the load generator share the machine).',
     '',
-    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; run ${new Date().toISOString().slice(0, 10)}.`,
+    `Machine: ${machine()}.`,
     '',
     table,
     '',
     verdict,
-    end,
-  ].join('\n');
-  const current = existsSync(file)
-    ? readFileSync(file, 'utf8')
-    : '# Benchmarks\n\nFigures measured on the development machine, with the command that produced them.\n';
-  const updated = current.includes(begin)
-    ? current.replace(new RegExp(`${begin}[\\s\\S]*?${end}`), section)
-    : `${current.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, updated);
+  ]);
 }
 
 main().catch((error) => {

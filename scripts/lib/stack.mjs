@@ -151,9 +151,10 @@ export function run(command, args, options = {}) {
 }
 
 /**
- * Builds and starts `apps` (in that order; the gateway last) on private ports, fresh databases
- * and a fresh bus prefix, for a benchmark: nothing touches a developer's data. Returns the URLs,
- * the child processes and `stop()`, which also drops the data.
+ * Builds and starts `apps` (in that order; the gateway last) on private ports (`basePort` plus the
+ * app's place in APP_PORTS), fresh databases and a fresh bus prefix, for the acceptance run and
+ * the benchmarks: nothing touches a developer's data. Returns the URLs, the child processes and
+ * `stop()`, which also drops the data.
  */
 export async function startIsolatedStack(apps, { basePort, env = {} }) {
   if (!(await checkInfrastructure())) process.exit(1);
@@ -167,9 +168,10 @@ export async function startIsolatedStack(apps, { basePort, env = {} }) {
     '--output-style',
     'static',
   ]);
+  // Built above: the test harness gives the run its own databases and broker names, and removes them.
   const { default: testing } = await import('@flow-crm/testing');
   const testRun = await testing.TestRun.create();
-  const portOf = (app) => basePort + apps.indexOf(app);
+  const portOf = (app) => basePort + Object.keys(APP_PORTS).indexOf(app);
   const urls = Object.fromEntries(apps.map((app) => [app, `http://127.0.0.1:${portOf(app)}`]));
   const children = {};
   const stop = async () => {
