@@ -1,15 +1,14 @@
+import { RequiredText } from '@flow-crm/http';
 import { ApiProperty } from '@nestjs/swagger';
 import { IntersectionType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsString, Matches, MaxLength } from 'class-validator';
 import { EmailField, NameField, NewPasswordField } from '../../users/dto/user-fields';
 import { IsStrongPassword } from '../password-policy';
 
 class OrganizationNameField {
   @ApiProperty({ example: 'Acme Inc.' })
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
-  @IsString()
-  @Length(1, 200)
+  @RequiredText(200)
   readonly organizationName: string;
 }
 

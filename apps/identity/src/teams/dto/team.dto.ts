@@ -1,13 +1,10 @@
-import { IsOmittable } from '@flow-crm/http';
+import { OmittableText, RequiredText } from '@flow-crm/http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { IsOptional, IsUUID } from 'class-validator';
 
 export class CreateTeamDto {
   @ApiProperty({ example: 'East Coast' })
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
-  @IsString()
-  @Length(1, 200)
+  @RequiredText(200)
   readonly name: string;
 
   @ApiPropertyOptional({ nullable: true, description: 'An active user of the organization' })
@@ -19,10 +16,7 @@ export class CreateTeamDto {
 /** PUT /api/teams/:id is a partial update; a name, when sent, must be one. */
 export class UpdateTeamDto {
   @ApiPropertyOptional({ example: 'East Coast' })
-  @IsOmittable()
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
-  @IsString()
-  @Length(1, 200)
+  @OmittableText(200)
   readonly name?: string;
 
   @ApiPropertyOptional({

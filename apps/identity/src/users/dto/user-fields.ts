@@ -1,31 +1,25 @@
 import { ROLES, type Role } from '@flow-crm/auth';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsOmittable } from '@flow-crm/http';
+import { Type } from 'class-transformer';
+import { IsOmittable, LowerCase, OmittableText, RequiredText } from '@flow-crm/http';
 import {
   IsBoolean,
   IsEmail,
   IsIn,
   IsObject,
   IsOptional,
-  IsString,
   IsTimeZone,
   IsUrl,
-  Length,
   Matches,
   MaxLength,
   ValidateNested,
 } from 'class-validator';
 import { IsStrongPassword, PASSWORD_MAX_LENGTH } from '../../auth/password-policy';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const normalizeEmail = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim().toLowerCase() : value;
-
 /** Fields shared by the DTOs that take them; each DTO extends what it accepts. */
 export class EmailField {
   @ApiProperty({ example: 'ada@example.com' })
-  @Transform(normalizeEmail)
+  @LowerCase()
   @IsEmail({}, { message: 'email must be a valid e-mail address' })
   @MaxLength(254)
   readonly email: string;
@@ -33,9 +27,7 @@ export class EmailField {
 
 export class NameField {
   @ApiProperty({ example: 'Ada Lovelace' })
-  @Transform(trim)
-  @IsString()
-  @Length(1, 200)
+  @RequiredText(200)
   readonly name: string;
 }
 
@@ -76,10 +68,7 @@ export class PreferencesDto {
 
 export class ProfileFields {
   @ApiPropertyOptional({ example: 'Ada Lovelace' })
-  @IsOmittable()
-  @Transform(trim)
-  @IsString()
-  @Length(1, 200)
+  @OmittableText(200)
   readonly name?: string;
 
   @ApiPropertyOptional({ example: 'https://example.com/avatar.png', nullable: true })
