@@ -1,5 +1,7 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsOptional, IsString, Length, ValidateNested } from 'class-validator';
 
 /** A postal address, stored as it is given (jsonb): no field is required. */
 export class Address {
@@ -13,3 +15,12 @@ export class Address {
   @Length(0, 120)
   readonly country?: string;
 }
+
+/** An address field of a body: an object validated as `Address`, or null to clear it. */
+export const OptionalAddress = () =>
+  applyDecorators(
+    ApiPropertyOptional({ nullable: true, type: Address }),
+    IsOptional(),
+    ValidateNested(),
+    Type(() => Address),
+  );

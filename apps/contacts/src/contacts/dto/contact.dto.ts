@@ -1,6 +1,5 @@
 import {
   IsOmittable,
-  OmittableId,
   OmittableText,
   OptionalEmail,
   OptionalId,
@@ -10,10 +9,9 @@ import {
   Score,
 } from '@flow-crm/http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsISO8601, IsOptional, ValidateNested } from 'class-validator';
-import { Address } from '../../shared/address';
-import { TagsField } from '../../shared/tags';
+import { IsBoolean, IsIn, IsISO8601, IsOptional } from 'class-validator';
+import { type Address, OptionalAddress } from '../../shared/address';
+import { OwnedRecordFields } from '../../shared/owned-record-fields';
 import {
   CONTACT_METHODS,
   type ContactMethod,
@@ -30,7 +28,7 @@ const PROFILE_URL = { require_protocol: true, protocols: ['http', 'https'] };
  * What a client may write on a contact. `totalDealsCount`/`totalDealsValue`, `lastContactAt`
  * (from the communication log), ids and timestamps are not here: the validation pipe drops them.
  */
-class ContactFields extends TagsField {
+class ContactFields extends OwnedRecordFields {
   @ApiPropertyOptional({ nullable: true, example: 'ada@example.com' })
   @OptionalEmail()
   readonly email?: string | null;
@@ -108,10 +106,7 @@ class ContactFields extends TagsField {
   @IsBoolean()
   readonly isDecisionMaker?: boolean;
 
-  @ApiPropertyOptional({ nullable: true, type: Address })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => Address)
+  @OptionalAddress()
   readonly address?: Address | null;
 
   @ApiPropertyOptional({ nullable: true })
@@ -121,10 +116,6 @@ class ContactFields extends TagsField {
   @ApiPropertyOptional({ nullable: true, description: 'A customer (account) of the organization' })
   @OptionalId()
   readonly customerId?: string | null;
-
-  @ApiPropertyOptional({ description: 'admin and manager only; ignored for sales users' })
-  @OmittableId()
-  readonly ownerId?: string;
 }
 
 export class CreateContactDto extends ContactFields {

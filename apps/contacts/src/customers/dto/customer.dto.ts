@@ -1,6 +1,5 @@
 import {
   IsOmittable,
-  OmittableId,
   OmittableText,
   OptionalEmail,
   OptionalId,
@@ -13,11 +12,10 @@ import {
   Trim,
 } from '@flow-crm/http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
-import { Address } from '../../shared/address';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { type Address, OptionalAddress } from '../../shared/address';
+import { OwnedRecordFields } from '../../shared/owned-record-fields';
 import { CUSTOMER_SORTS, type CustomerSort } from '../customer-sorting';
-import { TagsField } from '../../shared/tags';
 import {
   COMPANY_SIZES,
   type CompanySize,
@@ -29,7 +27,7 @@ import {
   type CustomerType,
 } from '../customer.entity';
 
-class CustomerFields extends TagsField {
+class CustomerFields extends OwnedRecordFields {
   @ApiPropertyOptional({ nullable: true })
   @OptionalText(300)
   readonly legalName?: string | null;
@@ -87,16 +85,10 @@ class CustomerFields extends TagsField {
   @Score()
   readonly healthScore?: number | null;
 
-  @ApiPropertyOptional({ nullable: true, type: Address })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => Address)
+  @OptionalAddress()
   readonly billingAddress?: Address | null;
 
-  @ApiPropertyOptional({ nullable: true, type: Address })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => Address)
+  @OptionalAddress()
   readonly shippingAddress?: Address | null;
 
   @ApiPropertyOptional({ nullable: true })
@@ -106,10 +98,6 @@ class CustomerFields extends TagsField {
   @ApiPropertyOptional({ nullable: true, description: 'The parent account; a cycle is refused' })
   @OptionalId()
   readonly parentId?: string | null;
-
-  @ApiPropertyOptional({ description: 'admin and manager only; ignored for sales users' })
-  @OmittableId()
-  readonly ownerId?: string;
 }
 
 export class CreateCustomerDto extends CustomerFields {

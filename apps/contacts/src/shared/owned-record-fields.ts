@@ -1,0 +1,10 @@
+import { OmittableId } from '@flow-crm/http';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { TagsField } from './tags';
+
+/** What every owned, tagged record (contact, customer) takes besides its own fields. */
+export class OwnedRecordFields extends TagsField {
+  @ApiPropertyOptional({ description: 'admin and manager only; ignored for sales users' })
+  @OmittableId()
+  readonly ownerId?: string;
+}
