@@ -72,6 +72,10 @@ describe('two relays on one outbox table', () => {
 
     await waitFor(() => delivered.length >= total, { timeoutMs: 20_000, what: `${total} deliveries` });
     await waitFor(async () => (await a.relay!.backlog()) === 0, { what: 'an empty outbox' });
+    // A handler sees the event before its transaction commits; the consumer counts it after.
+    await waitFor(async () => (await count(sink.metrics.eventsConsumed, { outcome: 'processed' })) >= total, {
+      what: `${total} events counted as processed`,
+    });
 
     // No event missing, none twice, none foreign.
     expect(delivered.map((e) => e.id).sort()).toEqual(
