@@ -115,8 +115,8 @@ describe('contacts: CSV import and export', () => {
         `Plain,${uniqueEmail('plain')},,\r\n`;
       const report = await imported(admin, csv);
       expect(report).toMatchObject({ imported: 2, updated: 0 });
-      // The quoted record spans lines 2 and 3; the bad row is line 4 of the file.
-      expect(report.failed.map((failure) => failure.row)).toEqual([4]);
+      // The quoted record spans lines 2 and 3 of the file but is row 2 of a sheet; the bad row is row 3.
+      expect(report.failed.map((failure) => failure.row)).toEqual([3]);
       expect(await byEmail(admin, email)).toMatchObject({
         name: 'Doe, Jane',
         company: 'Acme "Rockets", Inc',
@@ -210,16 +210,55 @@ describe('contacts: CSV import and export', () => {
       expect(contacts[0]).toMatchObject({ name: 'First', email, phone: '+1 555', tags: ['one', 'two'] });
     });
 
-    it('reports a line with a stray quote once and imports the others', async () => {
+    it('keeps a quote inside a value as written and imports every row around it', async () => {
       const admin = app.user('admin');
-      const [a, b] = [uniqueEmail('before'), uniqueEmail('after')];
+      const emails = ['before', 'nickname', 'quoted-first', 'after'].map((tag) => uniqueEmail(tag));
       const report = await imported(
         admin,
-        `name,email\nBefore,${a}\nBob "The Builder" Smith,${uniqueEmail('stray')}\nAfter,${b}\n`,
+        [
+          'name,email',
+          `Before,${emails[0]}`,
+          `Bob "The Builder" Smith,${emails[1]}`,
+          `"Bob" Smith,${emails[2]}`,
+          `After,${emails[3]}`,
+        ].join('\n'),
+      );
+      expect(report).toEqual({ imported: 4, updated: 0, failed: [] });
+      expect((await byEmail(admin, emails[1])).name).toBe('Bob "The Builder" Smith');
+      expect((await byEmail(admin, emails[2])).name).toBe('"Bob" Smith');
+      expect((await byEmail(admin, emails[3])).name).toBe('After');
+    });
+
+    it('numbers rows as a spreadsheet does: a multi-line value is one row, a blank line is a row', async () => {
+      const admin = app.user('admin');
+      const [multi, crlf, last] = [uniqueEmail('multi'), uniqueEmail('crlf'), uniqueEmail('last')];
+      const report = await imported(
+        admin,
+        [
+          'name,email,title',
+          `"Multi",${multi},"one\ntwo\nthree"`,
+          `CRLF,${crlf},"first\r\nsecond"`,
+          '',
+          'Bad Row,bad-email,',
+          `Last,${last},`,
+          'No Email At All,still-bad,',
+        ].join('\r\n'),
+      );
+      expect(report.imported).toBe(3);
+      expect(report.failed.map((failure) => failure.row)).toEqual([5, 7]);
+      expect((await byEmail(admin, crlf)).title).toBe('first\r\nsecond');
+    });
+
+    it('reports an unclosed quote on its row and keeps the rows before it', async () => {
+      const admin = app.user('admin');
+      const [a, b] = [uniqueEmail('kept-a'), uniqueEmail('kept-b')];
+      const report = await imported(
+        admin,
+        `name,email\nKept A,${a}\n\nKept B,${b}\n"Unclosed,${uniqueEmail('open')}\nSwallowed,${uniqueEmail('gone')}\n`,
       );
       expect(report.imported).toBe(2);
+      expect(report.failed).toEqual([{ row: 5, errors: [{ field: 'row', message: expect.any(String) }] }]);
       expect((await all(admin)).map((contact) => contact.email).sort()).toEqual([a, b].sort());
-      expect(report.failed).toEqual([{ row: 3, errors: [{ field: 'row', message: expect.any(String) }] }]);
     });
 
     it('refuses a NUL character in a row as a bad row', async () => {

@@ -22,7 +22,7 @@ export interface ImportReport {
   imported: number;
   /** Existing contacts (same email) completed with the row's values. */
   updated: number;
-  /** Rows not imported, by line number of the file (the header is line 1), with their errors. */
+  /** Rows not imported, by their row in a spreadsheet (see {@link sheetRow}), with their errors. */
   failed: { row: number; errors: FieldError[] }[];
 }
 
@@ -33,8 +33,23 @@ interface ImportState {
   readonly updated: Set<string>;
 }
 
+/** Where csv-parse stands after a record: the records and the blank lines read so far. */
+interface ParseInfo {
+  readonly records: number;
+  readonly empty_lines: number;
+}
+
+/**
+ * The row a spreadsheet shows the record on: the header is row 1, a blank line is a row, and a record
+ * whose quoted value holds line breaks is one row. csv-parse's own line count is not used because it
+ * counts a CRLF inside a quoted value as two lines.
+ */
+function sheetRow(info: ParseInfo): number {
+  return 1 + Number(info.records) + Number(info.empty_lines);
+}
+
 interface PendingRow {
-  readonly line: number;
+  readonly rowNumber: number;
   readonly row: ImportRow;
 }
 
@@ -66,12 +81,16 @@ export class ContactImport {
       bom: true,
       skip_empty_lines: true,
       relax_column_count: true,
+      // A quote inside a value (Bob "The Builder" Smith, "Bob" Smith) is kept as written, as
+      // spreadsheets do, rather than failing the row and, worse, the rows after it.
+      relax_quotes: true,
       skip_records_with_error: true,
       info: true,
     });
-    // A record the parser cannot read (an unclosed quote) is skipped and reported like a bad row.
-    parser.on('skip', (error: CsvError) => {
-      const row = Number(error.lines);
+    // The one record the parser cannot read is an unclosed quote, which runs to the end of the file:
+    // it is skipped and reported like a bad row. The error's counts stop before that record.
+    parser.on('skip', (error: CsvError & ParseInfo) => {
+      const row = sheetRow(error) + 1;
       // csv-parse may report one unreadable record more than once.
       if (!report.failed.some((failure) => failure.row === row))
         report.failed.push({ row, errors: [{ field: 'row', message: error.message }] });
@@ -86,14 +105,14 @@ export class ContactImport {
       let rows = 0;
       for await (const { record, info } of parser as AsyncIterable<{
         record: Record<string, string>;
-        info: { lines: number };
+        info: ParseInfo;
       }>) {
         rows += 1;
         if (rows > this.config.IMPORT_MAX_ROWS)
           throw new PayloadTooLargeError(`An import takes at most ${this.config.IMPORT_MAX_ROWS} rows`);
         const result = validateImportRow(record);
-        if (!result.ok) report.failed.push({ row: info.lines, errors: result.errors });
-        else batch.push({ line: info.lines, row: result.row });
+        if (!result.ok) report.failed.push({ row: sheetRow(info), errors: result.errors });
+        else batch.push({ rowNumber: sheetRow(info), row: result.row });
         if (batch.length >= BATCH_SIZE) {
           await this.write(manager, principal, batch, state, report);
           batch = [];
@@ -139,12 +158,12 @@ export class ContactImport {
 
     const created: Contact[] = [];
     const updated = new Set<Contact>();
-    for (const { line, row } of batch) {
+    for (const { rowNumber, row } of batch) {
       const key = row.email?.toLowerCase();
       const existing = key ? state.byEmail.get(key) : undefined;
       if (existing && !this.canChange(principal, existing)) {
         report.failed.push({
-          row: line,
+          row: rowNumber,
           errors: [{ field: 'email', message: 'email belongs to a contact of another owner' }],
         });
         continue;
