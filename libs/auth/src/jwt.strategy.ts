@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { type KeyObject } from 'node:crypto';
 import { PassportStrategy } from '@nestjs/passport';
-import { ExtractJwt, Strategy } from 'passport-jwt';
+import { ExtractJwt, type SecretOrKeyProvider, Strategy } from 'passport-jwt';
 import { KeyResolver } from './key-resolver';
 import { type AccessTokenClaims, type Principal, principalFromClaims } from './principal';
 
@@ -24,22 +25,27 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       issuer: options.issuer,
       audience: options.audience,
       ignoreExpiration: false,
-      secretOrKeyProvider: (
-        _request: unknown,
-        rawJwt: string,
-        done: (error: unknown, key?: string) => void,
-      ) => {
-        keys.publicKeyFor(kidOf(rawJwt)).then(
-          (key) => done(null, key),
-          (error: unknown) => done(error),
-        );
-      },
+      secretOrKeyProvider: keyProvider(keys),
     });
   }
 
   validate(claims: Partial<AccessTokenClaims> & { sid?: unknown }): Principal | false {
     return principalFromClaims(claims) ?? false;
   }
+}
+
+/**
+ * The parsed key of the token's `kid`. passport-jwt hands it to jsonwebtoken as it is, which takes a
+ * KeyObject; passport-jwt's types only name strings and buffers.
+ */
+function keyProvider(keys: KeyResolver): SecretOrKeyProvider {
+  const provider = (_request: unknown, rawJwt: string, done: (error: unknown, key?: KeyObject) => void) => {
+    keys.verificationKeyFor(kidOf(rawJwt)).then(
+      (key) => done(null, key),
+      (error: unknown) => done(error),
+    );
+  };
+  return provider as SecretOrKeyProvider;
 }
 
 function kidOf(rawJwt: string): string | undefined {

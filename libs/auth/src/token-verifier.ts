@@ -1,5 +1,6 @@
 import { UnauthorizedError } from '@flow-crm/http';
 import * as jwt from 'jsonwebtoken';
+import { type KeyObject } from 'node:crypto';
 import { type JwtVerificationOptions } from './jwt.strategy';
 import { type KeyResolver } from './key-resolver';
 import { type Principal, principalFromClaims } from './principal';
@@ -44,9 +45,9 @@ export class TokenVerifier {
   private async verifySignature(token: string): Promise<{ principal: Principal; expiresAt: number }> {
     const decoded = jwt.decode(token, { complete: true });
     if (!decoded || decoded.header.alg !== 'RS256') throw new UnauthorizedError(INVALID);
-    let key: string;
+    let key: KeyObject;
     try {
-      key = await this.keys.publicKeyFor(decoded.header.kid);
+      key = await this.keys.verificationKeyFor(decoded.header.kid);
     } catch {
       throw new UnauthorizedError(INVALID);
     }
