@@ -115,7 +115,10 @@ export async function proxyPlugin(fastify: FastifyInstance, deps: ProxyDependenc
   const send = (request: FastifyRequest, reply: FastifyReply, upstream: Upstream, body?: Buffer) =>
     new Promise<number>((resolve, reject) => {
       // A client gone before the answer leaves reply-from silent: settle anyway, without blaming the upstream.
-      reply.raw.once('close', () => reject(new ClientGoneError()));
+      // 'close' follows every answer too; an error (and its stack) is made only when one is missing.
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) reject(new ClientGoneError());
+      });
       const started = process.hrtime.bigint();
       const observe = (status: string) =>
         metrics.upstreamDuration.observe(
