@@ -1,9 +1,8 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { PassportModule } from '@nestjs/passport';
 import { JwtAuthGuard, RolesGuard } from './guards';
 import { JwksKeyResolver, KeyResolver } from './key-resolver';
-import { JwtStrategy, type JwtVerificationOptions } from './jwt.strategy';
+import { type JwtVerificationOptions, TokenVerifier } from './token-verifier';
 
 export interface AuthOptions extends JwtVerificationOptions {
   /** Identity's JWKS; ignored when `keyResolver` is given (identity verifies with its own keys). */
@@ -18,16 +17,15 @@ export class AuthModule {
     return {
       module: AuthModule,
       global: true,
-      imports: [PassportModule],
       providers: [
         options.keyResolver ?? {
           provide: KeyResolver,
           useFactory: () => new JwksKeyResolver(options.jwksUrl),
         },
         {
-          provide: JwtStrategy,
+          provide: TokenVerifier,
           inject: [KeyResolver],
-          useFactory: (keys: KeyResolver) => new JwtStrategy(keys, options),
+          useFactory: (keys: KeyResolver) => new TokenVerifier(keys, options),
         },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_GUARD, useClass: RolesGuard },

@@ -1,9 +1,10 @@
 import { Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { ForbiddenError, UnauthorizedError } from '@flow-crm/http';
-import { Roles } from './decorators';
+import { Public, Roles } from './decorators';
 import { JwtAuthGuard, RolesGuard } from './guards';
 import { type Principal } from './principal';
+import { type TokenVerifier } from './token-verifier';
 
 class Handlers {
   @Roles('admin')
@@ -12,6 +13,11 @@ class Handlers {
   }
 
   open() {
+    return undefined;
+  }
+
+  @Public()
+  everyone() {
     return undefined;
   }
 }
@@ -30,16 +36,44 @@ const sales: Principal = { userId: 'u', organizationId: 'o', role: 'sales' };
 const admin: Principal = { userId: 'u', organizationId: 'o', role: 'admin' };
 
 describe('JwtAuthGuard', () => {
-  const guard = new JwtAuthGuard(new Reflector());
+  const tokens = {
+    verify: async (authorization: string | undefined) => {
+      if (authorization === 'Bearer good') return sales;
+      throw new UnauthorizedError('A valid access token is required');
+    },
+  } as unknown as TokenVerifier;
+  const guard = new JwtAuthGuard(new Reflector(), tokens);
+  const request = (authorization?: string) => ({ headers: authorization ? { authorization } : {} }) as Json;
+  type Json = { headers: Record<string, string>; user?: Principal };
+  const httpContext = (req: Json, handler: (...args: unknown[]) => unknown) => {
+    const host = new ExecutionContextHost([req, {}], Handlers, handler);
+    host.setType('http');
+    return host;
+  };
 
-  it('lets event handlers run without a token', () => {
-    expect(guard.canActivate(context('rpc', Handlers.prototype.open))).toBe(true);
+  it('lets event handlers run without a token', async () => {
+    expect(await guard.canActivate(context('rpc', Handlers.prototype.open))).toBe(true);
   });
 
-  it('turns a missing user or a passport error into UnauthorizedError', () => {
-    expect(() => guard.handleRequest(null, false)).toThrow(UnauthorizedError);
-    expect(() => guard.handleRequest(new Error('jwt expired'), sales)).toThrow(UnauthorizedError);
-    expect(guard.handleRequest(null, sales)).toBe(sales);
+  it('lets a @Public() route through without a token and without a user', async () => {
+    const req = request();
+    expect(await guard.canActivate(httpContext(req, Handlers.prototype.everyone))).toBe(true);
+    expect(req.user).toBeUndefined();
+  });
+
+  it('makes the verified caller the request user', async () => {
+    const req = request('Bearer good');
+    expect(await guard.canActivate(httpContext(req, Handlers.prototype.open))).toBe(true);
+    expect(req.user).toBe(sales);
+  });
+
+  it('refuses a missing or bad token with UnauthorizedError', async () => {
+    await expect(guard.canActivate(httpContext(request(), Handlers.prototype.open))).rejects.toThrow(
+      UnauthorizedError,
+    );
+    await expect(
+      guard.canActivate(httpContext(request('Bearer forged'), Handlers.prototype.open)),
+    ).rejects.toThrow(UnauthorizedError);
   });
 });
 

@@ -1,29 +1,32 @@
 import { type ExecutionContext, Injectable, type CanActivate } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
-import { ForbiddenError, UnauthorizedError } from '@flow-crm/http';
+import { ForbiddenError } from '@flow-crm/http';
+import { type IncomingHttpHeaders } from 'node:http';
 import { IS_PUBLIC, REQUIRED_ROLES } from './decorators';
 import { type Principal, type Role } from './principal';
+import { TokenVerifier } from './token-verifier';
 
-/** Every route needs a valid access token unless marked `@Public()`. */
+/**
+ * Every route needs a valid access token unless marked `@Public()`; the caller becomes
+ * `request.user`. The gateway's verifier, so both apply the same rules and remember verified tokens.
+ */
 @Injectable()
-export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
-    super();
-  }
+export class JwtAuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokenVerifier,
+  ) {}
 
-  override canActivate(context: ExecutionContext) {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
       context.getHandler(),
       context.getClass(),
     ]);
-    return isPublic ? true : super.canActivate(context);
-  }
-
-  override handleRequest<TUser = Principal>(error: unknown, user: TUser | false): TUser {
-    if (error || !user) throw new UnauthorizedError('A valid access token is required');
-    return user;
+    if (isPublic) return true;
+    const request = context.switchToHttp().getRequest<{ headers: IncomingHttpHeaders; user?: Principal }>();
+    request.user = await this.tokens.verify(request.headers.authorization);
+    return true;
   }
 }
 

@@ -1,7 +1,6 @@
 export * from './principal';
 export * from './decorators';
 export * from './key-resolver';
-export * from './jwt.strategy';
 export * from './guards';
 export * from './scoping';
 export * from './auth.module';

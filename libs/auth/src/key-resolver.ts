@@ -1,4 +1,4 @@
-import { passportJwtSecret } from 'jwks-rsa';
+import { JwksClient } from 'jwks-rsa';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 
 /** More keys than a rotation ever keeps published at once. */
@@ -31,11 +31,11 @@ export abstract class KeyResolver {
 
 /** Keys from a JWKS URL: cached, refetched (rate-limited) when a token names an unknown `kid`. */
 export class JwksKeyResolver extends KeyResolver {
-  private readonly provider: ReturnType<typeof passportJwtSecret>;
+  private readonly client: JwksClient;
 
   constructor(jwksUri: string) {
     super();
-    this.provider = passportJwtSecret({
+    this.client = new JwksClient({
       jwksUri,
       cache: true,
       cacheMaxEntries: 10,
@@ -46,12 +46,8 @@ export class JwksKeyResolver extends KeyResolver {
     });
   }
 
-  publicKeyFor(kid: string | undefined): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid })).toString('base64url');
-      this.provider({}, `${header}.e30.`, (error, key) =>
-        error || !key ? reject(error ?? new Error('no key')) : resolve(String(key)),
-      );
-    });
+  async publicKeyFor(kid: string | undefined): Promise<string> {
+    if (!kid) throw new Error('the token names no key');
+    return (await this.client.getSigningKey(kid)).getPublicKey();
   }
 }

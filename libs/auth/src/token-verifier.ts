@@ -1,19 +1,23 @@
 import { UnauthorizedError } from '@flow-crm/http';
 import * as jwt from 'jsonwebtoken';
 import { type KeyObject } from 'node:crypto';
-import { type JwtVerificationOptions } from './jwt.strategy';
 import { type KeyResolver } from './key-resolver';
 import { type Principal, principalFromClaims } from './principal';
 
 const INVALID = 'A valid access token is required';
 
+export interface JwtVerificationOptions {
+  readonly issuer: string;
+  readonly audience: string;
+}
+
 /** Verified tokens remembered, so that a client's next requests skip the RSA verification. */
 const CACHE_SIZE = 10_000;
 
 /**
- * Verifies an `Authorization: Bearer` header outside Nest's guards (the gateway checks tokens
- * before forwarding): the same rules as the passport strategy — RS256 only, the key of the
- * token's `kid`, issuer, audience, expiry. A token verified once is remembered until it expires
+ * Verifies an `Authorization: Bearer` header, for the gateway before it forwards and for every
+ * service's JwtAuthGuard: RS256 only (so `alg: none` and HS256 signed with the public key are
+ * refused), the key of the token's `kid`, issuer, audience, expiry. A token verified once is remembered until it expires
  * (least recently used ones are forgotten first); only a valid signature gets it remembered.
  */
 export class TokenVerifier {
