@@ -11,6 +11,7 @@ import { Segment } from './customers/segments/segment.entity';
 import { DealReplica } from './deals/deal-replica.entity';
 import { EventsModule } from './events/events.module';
 import { CreateContactsSchema1732200000000 } from './migrations/1732200000000-create-contacts-schema';
+import { ShardContactGenerations1732300000000 } from './migrations/1732300000000-shard-contact-generations';
 import { Tag } from './tags/tag.entity';
 import { TagsModule } from './tags/tags.module';
 
@@ -24,7 +25,7 @@ export class AppModule {
           service: 'contacts',
           config,
           entities: [Contact, Customer, CommunicationEvent, Tag, Segment, DealReplica],
-          migrations: [CreateContactsSchema1732200000000],
+          migrations: [CreateContactsSchema1732200000000, ShardContactGenerations1732300000000],
         }),
         ConfigModule.with(config),
         ContactsModule,

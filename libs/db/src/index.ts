@@ -6,3 +6,5 @@ export * from './aggregate-root';
 export * from './numeric';
 export * from './errors';
 export * from './query';
+export * from './kept-totals';
+export * from './hydration';

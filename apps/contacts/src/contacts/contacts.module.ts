@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DealTotals } from '../deals/deal-totals';
 import { TagCatalog } from '../tags/tag-catalog';
-import { ContactCounts } from './contact-counts';
 import { ContactMerger } from './contact-merger';
 import { ContactsController } from './contacts.controller';
 import { ContactsService } from './contacts.service';
@@ -13,7 +12,6 @@ import { CsvBodyParser } from './csv/csv-body.parser';
   controllers: [ContactsController],
   providers: [
     ContactsService,
-    ContactCounts,
     ContactMerger,
     ContactImport,
     ContactExport,

@@ -1,7 +1,7 @@
 import { findVisible, findVisibleOrFail, type Principal, ownerFor, scopeQuery } from '@flow-crm/auth';
 import { Outbox } from '@flow-crm/bus';
 import { ContactCreated, ContactDeleted, ContactUpdated } from '@flow-crm/contracts';
-import { applyConditions, applyOrder, newId, violates } from '@flow-crm/db';
+import { applyConditions, applyOrder, KeptTotals, newId, violates } from '@flow-crm/db';
 import { ConflictError, NotFoundError, Page, pageWindow, ValidationError } from '@flow-crm/http';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -12,7 +12,6 @@ import { assertLinkableCustomer } from '../customers/customer-lookup';
 import { Customer } from '../customers/customer.entity';
 import { normalizeTags } from '../shared/tags';
 import { TagCatalog } from '../tags/tag-catalog';
-import { ContactCounts } from './contact-counts';
 import { liveContactWithEmail } from './contact-lookup';
 import { ContactMerger } from './contact-merger';
 import { contactInsights, type ContactInsight } from './contact-insights';
@@ -40,21 +39,23 @@ export interface ContactStats {
 /** Contacts: the people a team sells to. Every change publishes its event through the outbox. */
 @Injectable()
 export class ContactsService {
+  /** Totals of contact lists, kept per generation (the triggers of the contacts table keep it). */
+  private readonly totals = new KeptTotals('contact_generations');
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
     private readonly tagCatalog: TagCatalog,
-    private readonly counts: ContactCounts,
     private readonly merger: ContactMerger,
   ) {}
 
   async list(principal: Principal, query: ListContactsQuery): Promise<Page<ContactResponse>> {
     const builder = await this.query(principal, query);
-    const { skip, take } = pageWindow(query);
-    const [contacts, total] = await Promise.all([
-      builder.clone().offset(skip).limit(take).getMany(),
-      this.counts.count(this.dataSource.manager, principal, builder.clone().orderBy()),
-    ]);
+    const [contacts, total] = await this.totals.readPage(
+      builder,
+      principal.organizationId,
+      pageWindow(query),
+    );
     return Page.of(contacts.map(toContactResponse), total, query);
   }
 

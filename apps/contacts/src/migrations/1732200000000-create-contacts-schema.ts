@@ -122,7 +122,7 @@ export class CreateContactsSchema1732200000000 implements MigrationInterface {
     }
 
     // Every statement that changes an organization's contacts moves its generation on: a list's
-    // total counted at one generation stays right until the next (ContactCounts caches them).
+    // total counted at one generation stays right until the next (KeptTotals keeps them).
     await runner.query(`
       CREATE TABLE contact_generations (
         organization_id uuid PRIMARY KEY,

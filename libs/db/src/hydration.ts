@@ -1,0 +1,37 @@
+import { type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import { DriverUtils } from 'typeorm/driver/DriverUtils';
+
+export type RawRow = Record<string, unknown>;
+
+/**
+ * Makes entities of the raw rows of `builder`'s query as TypeORM would — the same column aliases,
+ * the driver's value preparation and the columns' transformers — without its generic transformer
+ * for relations and embedded columns, which took a tenth of a list request's CPU. Only for queries
+ * of one entity's own columns: a query with joins is refused.
+ */
+export function hydrator<T extends ObjectLiteral>(builder: SelectQueryBuilder<T>): (row: RawRow) => T {
+  const { expressionMap, connection } = builder;
+  const alias = expressionMap.mainAlias;
+  if (!alias?.hasMetadata || expressionMap.joinAttributes.length > 0)
+    throw new Error('hydrator: only a query of one entity without joins');
+  const metadata = alias.metadata;
+  const driver = connection.driver;
+  const columns = metadata.columns
+    .filter(
+      (column) =>
+        column.isSelect && !column.isVirtual && !column.relationMetadata && !column.embeddedMetadata,
+    )
+    .map((column) => ({
+      column,
+      key: DriverUtils.buildAlias(driver, undefined, alias.name, column.databaseName),
+    }));
+  return (row) => {
+    const entity = metadata.create() as T;
+    for (const { column, key } of columns) {
+      const value = row[key];
+      if (value === undefined) continue;
+      (entity as Record<string, unknown>)[column.propertyName] = driver.prepareHydratedValue(value, column);
+    }
+    return entity;
+  };
+}

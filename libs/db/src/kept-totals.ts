@@ -1,0 +1,72 @@
+import { LRUCache } from 'lru-cache';
+import { type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import { hydrator, type RawRow } from './hydration';
+
+/** Totals kept at once per process: a key and a number each, a few megabytes at most. */
+const KEPT = 20_000;
+const GENERATION = '__generation';
+
+/**
+ * Pages of a large list with the list's total. Counting 100,000 rows for every page costs tens of
+ * milliseconds, so a total is kept per (organization, generation, query). An organization's
+ * generation moves on with every transaction that changes its rows, in whatever instance: a trigger
+ * bumps one of the organization's rows in the generations table (`organization_id`, `shard`,
+ * `generation`), the shard chosen by transaction id so that concurrent writers seldom queue on one
+ * row. The generation read is all the shards together, so a kept total is never older than the
+ * data.
+ *
+ * The generation is read in the same statement as the page (one round trip) and before the count:
+ * a change committed in between makes a count newer than its key, never older.
+ */
+export class KeptTotals {
+  private readonly totals = new LRUCache<string, number>({ max: KEPT });
+  private readonly hydrators = new Map<string, (row: RawRow) => ObjectLiteral>();
+
+  /** @param generations the generations table the triggers of the listed table keep. */
+  constructor(private readonly generations: string) {}
+
+  private generationOf(organization: string): string {
+    return `SELECT string_agg(g.shard || ':' || g.generation, ',' ORDER BY g.shard) AS generation FROM ${this.generations} g WHERE g.organization_id = ${organization}`;
+  }
+
+  async readPage<T extends ObjectLiteral>(
+    builder: SelectQueryBuilder<T>,
+    organizationId: string,
+    window: { readonly skip: number; readonly take: number },
+  ): Promise<[T[], number]> {
+    const [sql, parameters] = builder
+      .clone()
+      .addSelect(`(${this.generationOf(`:${GENERATION}Organization`)})`, GENERATION)
+      .setParameter(`${GENERATION}Organization`, organizationId)
+      .getQueryAndParameters();
+    // The window is two integers (validated by the page query DTO), appended as TypeORM would.
+    const rows = (await builder.connection.query(
+      `${sql} LIMIT ${Math.trunc(window.take)} OFFSET ${Math.trunc(window.skip)}`,
+      parameters,
+    )) as RawRow[];
+    // A page past the end has no row to carry the generation.
+    const generation =
+      rows.length > 0
+        ? rows[0]![GENERATION]
+        : ((await builder.connection.query(this.generationOf('$1'), [organizationId])) as RawRow[])[0]
+            ?.generation;
+    // The page's SQL says what the list selects (its order too, which only splits the kept totals).
+    const key = JSON.stringify([organizationId, generation ?? '', sql, parameters]);
+    let total = this.totals.get(key);
+    if (total === undefined) {
+      total = await builder.clone().orderBy().getCount();
+      this.totals.set(key, total);
+    }
+    return [rows.map(this.hydratorFor(builder)), total];
+  }
+
+  private hydratorFor<T extends ObjectLiteral>(builder: SelectQueryBuilder<T>): (row: RawRow) => T {
+    const key = `${builder.alias}:${builder.expressionMap.mainAlias?.metadata.name}`;
+    let hydrate = this.hydrators.get(key);
+    if (!hydrate) {
+      hydrate = hydrator(builder) as (row: RawRow) => ObjectLiteral;
+      this.hydrators.set(key, hydrate);
+    }
+    return hydrate as (row: RawRow) => T;
+  }
+}
