@@ -10,17 +10,14 @@ export type RawRow = Record<string, unknown>;
  * of one entity's own columns: a query with joins is refused.
  */
 export function hydrator<T extends ObjectLiteral>(builder: SelectQueryBuilder<T>): (row: RawRow) => T {
-  const { expressionMap, connection } = builder;
-  const alias = expressionMap.mainAlias;
-  if (!alias?.hasMetadata || expressionMap.joinAttributes.length > 0)
-    throw new Error('hydrator: only a query of one entity without joins');
+  assertHydratable(builder);
+  const alias = builder.expressionMap.mainAlias!;
   const metadata = alias.metadata;
-  const driver = connection.driver;
+  const driver = builder.connection.driver;
+  // A column a row does not carry (not selected) stays unset, as TypeORM leaves it. A relation's own
+  // foreign key column (no property of its own) is the relation's business, not a value.
   const columns = metadata.columns
-    .filter(
-      (column) =>
-        column.isSelect && !column.isVirtual && !column.relationMetadata && !column.embeddedMetadata,
-    )
+    .filter((column) => !column.isVirtual && column.relationMetadata?.propertyName !== column.propertyName)
     .map((column) => ({
       column,
       key: DriverUtils.buildAlias(driver, undefined, alias.name, column.databaseName),
@@ -34,4 +31,11 @@ export function hydrator<T extends ObjectLiteral>(builder: SelectQueryBuilder<T>
     }
     return entity;
   };
+}
+
+/** Refuses a query the hydrator cannot read: joins, a sub-query, embedded columns. */
+export function assertHydratable<T extends ObjectLiteral>(builder: SelectQueryBuilder<T>): void {
+  const { mainAlias, joinAttributes } = builder.expressionMap;
+  if (!mainAlias?.hasMetadata || joinAttributes.length > 0 || mainAlias.metadata.embeddeds.length > 0)
+    throw new Error('hydrator: only a query of one entity without joins or embedded columns');
 }

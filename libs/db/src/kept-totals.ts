@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import { type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
-import { hydrator, type RawRow } from './hydration';
+import { type ObjectLiteral, type QueryRunner, type SelectQueryBuilder } from 'typeorm';
+import { assertHydratable, hydrator, type RawRow } from './hydration';
 
 /** Totals kept at once per process: a key and a number each, a few megabytes at most. */
 const KEPT = 20_000;
@@ -34,22 +34,30 @@ export class KeptTotals {
     organizationId: string,
     window: { readonly skip: number; readonly take: number },
   ): Promise<[T[], number]> {
+    assertHydratable(builder);
     const [sql, parameters] = builder
       .clone()
       .addSelect(`(${this.generationOf(`:${GENERATION}Organization`)})`, GENERATION)
       .setParameter(`${GENERATION}Organization`, organizationId)
       .getQueryAndParameters();
+    // The builder's own query runner, when it has one: inside a transaction, the page reads it.
+    const runner = runnerOf(builder);
+    const query = (text: string, values: unknown[]) =>
+      builder.connection.query(text, values, runner) as Promise<RawRow[]>;
     // The window is two integers (validated by the page query DTO), appended as TypeORM would.
-    const rows = (await builder.connection.query(
+    const rows = await query(
       `${sql} LIMIT ${Math.trunc(window.take)} OFFSET ${Math.trunc(window.skip)}`,
       parameters,
-    )) as RawRow[];
+    );
+    const entities = rows.map(this.hydratorFor(builder));
+    // A transaction sees its own uncommitted generation, which may never be committed: its totals
+    // are counted and not kept.
+    if (runner?.isTransactionActive) return [entities, await builder.clone().orderBy().getCount()];
     // A page past the end has no row to carry the generation.
     const generation =
       rows.length > 0
         ? rows[0]![GENERATION]
-        : ((await builder.connection.query(this.generationOf('$1'), [organizationId])) as RawRow[])[0]
-            ?.generation;
+        : (await query(this.generationOf('$1'), [organizationId]))[0]?.generation;
     // The page's SQL says what the list selects (its order too, which only splits the kept totals).
     const key = JSON.stringify([organizationId, generation ?? '', sql, parameters]);
     let total = this.totals.get(key);
@@ -57,11 +65,12 @@ export class KeptTotals {
       total = await builder.clone().orderBy().getCount();
       this.totals.set(key, total);
     }
-    return [rows.map(this.hydratorFor(builder)), total];
+    return [entities, total];
   }
 
   private hydratorFor<T extends ObjectLiteral>(builder: SelectQueryBuilder<T>): (row: RawRow) => T {
-    const key = `${builder.alias}:${builder.expressionMap.mainAlias?.metadata.name}`;
+    const metadata = builder.expressionMap.mainAlias!.metadata;
+    const key = `${builder.alias}:${metadata.name}`;
     let hydrate = this.hydrators.get(key);
     if (!hydrate) {
       hydrate = hydrator(builder) as (row: RawRow) => ObjectLiteral;
@@ -69,4 +78,9 @@ export class KeptTotals {
     }
     return hydrate as (row: RawRow) => T;
   }
+}
+
+/** The query runner a builder was made with (a transaction's), which TypeORM keeps protected. */
+function runnerOf(builder: SelectQueryBuilder<ObjectLiteral>): QueryRunner | undefined {
+  return (builder as unknown as { queryRunner?: QueryRunner }).queryRunner;
 }
