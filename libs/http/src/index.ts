@@ -7,3 +7,5 @@ export * from './envelope.interceptor';
 export * from './id.pipe';
 export * from './transforms';
 export * from './fields';
+export * from './tags';
+export * from './owned-record-fields';

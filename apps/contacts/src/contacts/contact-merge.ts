@@ -1,4 +1,4 @@
-import { normalizeTags } from '../shared/tags';
+import { normalizeTags } from '@flow-crm/http';
 import { type Contact } from './contact.entity';
 
 /** The fields a merge fills on the target when the target has none and the source has one. */

@@ -2,7 +2,14 @@ import { findVisible, findVisibleOrFail, type Principal, ownerFor, scopeQuery } 
 import { Outbox } from '@flow-crm/bus';
 import { ContactCreated, ContactDeleted, ContactUpdated } from '@flow-crm/contracts';
 import { applyConditions, applyOrder, KeptTotals, newId, violates } from '@flow-crm/db';
-import { ConflictError, NotFoundError, Page, pageWindow, ValidationError } from '@flow-crm/http';
+import {
+  ConflictError,
+  normalizeTags,
+  NotFoundError,
+  Page,
+  pageWindow,
+  ValidationError,
+} from '@flow-crm/http';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
@@ -10,7 +17,6 @@ import { CommunicationEvent } from '../communication/communication-event.entity'
 import { toCommunicationResponse, type CommunicationResponse } from '../communication/communication.mapper';
 import { assertLinkableCustomer } from '../customers/customer-lookup';
 import { Customer } from '../customers/customer.entity';
-import { normalizeTags } from '../shared/tags';
 import { TagCatalog } from '../tags/tag-catalog';
 import { liveContactWithEmail } from './contact-lookup';
 import { ContactMerger } from './contact-merger';

@@ -1,8 +1,7 @@
 import { newId } from '@flow-crm/db';
-import { ConflictError } from '@flow-crm/http';
+import { ConflictError, normalizeTags } from '@flow-crm/http';
 import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
-import { normalizeTags } from '../shared/tags';
 
 export const DEFAULT_TAG_COLOR = '#64748b';
 /** Rounds of registering before giving up on tags that keep being renamed or deleted meanwhile. */

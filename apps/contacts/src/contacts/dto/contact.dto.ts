@@ -5,13 +5,13 @@ import {
   OptionalId,
   OptionalText,
   OptionalUrl,
+  OwnedRecordFields,
   RequiredText,
   Score,
 } from '@flow-crm/http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsISO8601, IsOptional } from 'class-validator';
 import { type Address, OptionalAddress } from '../../shared/address';
-import { OwnedRecordFields } from '../../shared/owned-record-fields';
 import {
   CONTACT_METHODS,
   type ContactMethod,

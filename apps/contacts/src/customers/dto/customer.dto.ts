@@ -1,11 +1,12 @@
 import {
   IsOmittable,
+  Money,
   OmittableText,
   OptionalEmail,
   OptionalId,
   OptionalText,
   OptionalUrl,
-  Money,
+  OwnedRecordFields,
   PaginationQuery,
   RequiredText,
   Score,
@@ -14,7 +15,6 @@ import {
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { type Address, OptionalAddress } from '../../shared/address';
-import { OwnedRecordFields } from '../../shared/owned-record-fields';
 import { CUSTOMER_SORTS, type CustomerSort } from '../customer-sorting';
 import {
   COMPANY_SIZES,

@@ -1,8 +1,7 @@
-import { IsOmittable, LowerCase, OmittableText, RequiredText } from '@flow-crm/http';
+import { IsOmittable, LowerCase, OmittableText, RequiredText, TAG_MAX_LENGTH } from '@flow-crm/http';
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, Matches } from 'class-validator';
-import { TAG_MAX_LENGTH } from '../../shared/tags';
 
 /** `#rrggbb`, stored lower case. */
 const Color = () =>

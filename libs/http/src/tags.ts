@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsString, Length } from 'class-validator';
-import { IsOmittable } from '@flow-crm/http';
+import { IsOmittable } from './validation';
 
 export const MAX_TAGS = 50;
 export const TAG_MAX_LENGTH = 50;

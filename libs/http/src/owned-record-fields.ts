@@ -1,4 +1,4 @@
-import { OmittableId } from '@flow-crm/http';
+import { OmittableId } from './fields';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { TagsField } from './tags';
 
