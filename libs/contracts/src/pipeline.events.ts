@@ -30,6 +30,23 @@ export const DealStageChanged = defineEvent(
 );
 /** Carries the last snapshot: a consumer that missed the others still knows which contact it was. */
 export const DealDeleted = defineEvent('pipeline.deal.deleted', 1, dealSnapshot);
+/** Something was done on a deal (a call, a demo); calendar and AI read the activity stream. */
+export const DealActivityLogged = defineEvent(
+  'pipeline.deal.activity_logged',
+  1,
+  z.object({
+    id: z.uuid(),
+    dealId: z.uuid(),
+    organizationId: z.uuid(),
+    userId: z.uuid(),
+    contactId: z.uuid().nullable(),
+    type: z.enum(['call', 'email', 'meeting', 'proposal', 'demo', 'note']),
+    occurredAt: z.iso.datetime({ offset: true }),
+    description: z.string(),
+    outcome: z.string().nullable(),
+    nextStep: z.string().nullable(),
+  }),
+);
 
 /**
  * A lead was converted. Pipeline generated every id: contacts creates the contact with
@@ -61,8 +78,10 @@ export const pipelineEvents = [
   DealUpdated,
   DealStageChanged,
   DealDeleted,
+  DealActivityLogged,
   LeadConverted,
 ] as const;
 
 export type DealSnapshot = EventData<typeof DealCreated>;
 export type LeadConversion = EventData<typeof LeadConverted>;
+export type DealActivity = EventData<typeof DealActivityLogged>;

@@ -8,3 +8,4 @@ export * from './errors';
 export * from './query';
 export * from './kept-totals';
 export * from './hydration';
+export * from './replica';

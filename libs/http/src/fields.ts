@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import {
   IsEmail,
+  IsISO8601,
   IsInt,
   IsNumber,
   IsOptional,
@@ -8,6 +9,7 @@ import {
   IsUrl,
   IsUUID,
   Length,
+  Matches,
   Max,
   MaxLength,
   Min,
@@ -46,6 +48,14 @@ export const OptionalId = () => applyDecorators(IsOptional(), LowerCase(), IsUUI
 
 /** A reference that may be left out but not cleared. */
 export const OmittableId = () => applyDecorators(IsOmittable(), LowerCase(), IsUUID());
+
+/** A calendar day, `YYYY-MM-DD` (a real date); null clears it. */
+export const OptionalDate = () =>
+  applyDecorators(
+    IsOptional(),
+    Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '$property must be a date as YYYY-MM-DD' }),
+    IsISO8601({ strict: true }, { message: '$property must be a real date' }),
+  );
 
 /** A 0-100 score. */
 export const Score = () => applyDecorators(IsInt(), Min(0), Max(100));

@@ -1,0 +1,147 @@
+import { inOrganization, type Principal } from '@flow-crm/auth';
+import { newId, violates } from '@flow-crm/db';
+import { ConflictError, NotFoundError, ValidationError } from '@flow-crm/http';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { type CreatePipelineDto, type StageDto, type UpdatePipelineDto } from './dto/pipeline.dto';
+import { Pipeline } from './pipeline.entity';
+import { DEFAULT_PIPELINE_NAME, DEFAULT_STAGES, type Stage, stageProblems } from './stages';
+
+const NAME_KEY = 'pipelines_name';
+
+/** Pipelines and their stages; every organization has the contract's default one. */
+@Injectable()
+export class PipelinesService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Creates the organization's default pipeline unless it has one. Run when identity announces
+   * the organization, and before any read, so organizations older than this service get theirs.
+   */
+  async ensureDefault(manager: EntityManager, organizationId: string): Promise<void> {
+    await manager.query(
+      `INSERT INTO pipelines (id, organization_id, name, is_default, stages, version)
+       VALUES ($1, $2, $3, true, $4, 1)
+       ON CONFLICT (organization_id) WHERE is_default DO NOTHING`,
+      [newId(), organizationId, DEFAULT_PIPELINE_NAME, JSON.stringify(DEFAULT_STAGES)],
+    );
+  }
+
+  async list(principal: Principal): Promise<Pipeline[]> {
+    const manager = this.dataSource.manager;
+    await this.ensureDefault(manager, principal.organizationId);
+    return manager.find(Pipeline, {
+      where: inOrganization(principal),
+      order: { isDefault: 'DESC', createdAt: 'ASC', id: 'ASC' },
+    });
+  }
+
+  async get(principal: Principal, id: string): Promise<Pipeline> {
+    await this.ensureDefault(this.dataSource.manager, principal.organizationId);
+    return this.find(this.dataSource.manager, principal.organizationId, id);
+  }
+
+  async getDefault(principal: Principal): Promise<Pipeline> {
+    const manager = this.dataSource.manager;
+    await this.ensureDefault(manager, principal.organizationId);
+    return manager.findOneOrFail(Pipeline, {
+      where: { organizationId: principal.organizationId, isDefault: true },
+    });
+  }
+
+  async create(principal: Principal, dto: CreatePipelineDto): Promise<Pipeline> {
+    const stages = checkedStages(dto.stages);
+    return nameFree(() =>
+      this.dataSource.manager.save(
+        this.dataSource.manager.create(Pipeline, {
+          id: newId(),
+          organizationId: principal.organizationId,
+          name: dto.name,
+          isDefault: false,
+          stages,
+        }),
+      ),
+    );
+  }
+
+  /** Stages sent replace the old ones; a stage that still holds deals cannot go (409). */
+  async update(principal: Principal, id: string, dto: UpdatePipelineDto): Promise<Pipeline> {
+    return nameFree(() =>
+      this.dataSource.transaction(async (manager) => {
+        // Locked: a deal entering a stage reads its pipeline FOR SHARE, so none enters a stage
+        // between the check below and the commit.
+        const pipeline = await this.find(manager, principal.organizationId, id, 'pessimistic_write');
+        if (dto.name !== undefined) pipeline.name = dto.name;
+        if (dto.stages !== undefined) {
+          const stages = checkedStages(dto.stages);
+          const kept = new Set(stages.map((stage) => stage.key));
+          const removed = pipeline.stages.map((stage) => stage.key).filter((key) => !kept.has(key));
+          if (removed.length > 0) {
+            const holding: { stage: string }[] = await manager.query(
+              `SELECT DISTINCT stage FROM deals
+               WHERE pipeline_id = $1 AND deleted_at IS NULL AND stage = ANY($2::text[]) ORDER BY stage`,
+              [pipeline.id, removed],
+            );
+            if (holding.length > 0)
+              throw new ConflictError('A stage that holds deals cannot be removed; move its deals first', {
+                stages: holding.map((row) => row.stage),
+              });
+          }
+          pipeline.stages = stages;
+        }
+        return manager.save(pipeline);
+      }),
+    );
+  }
+
+  /**
+   * The pipeline a deal is written into, read FOR SHARE so that its stages cannot change until
+   * the deal is committed: the given one, else the organization's default. An unknown id is a
+   * field error of the deal (422), not a missing resource.
+   */
+  async forDeal(manager: EntityManager, organizationId: string, pipelineId?: string): Promise<Pipeline> {
+    if (!pipelineId) await this.ensureDefault(manager, organizationId);
+    const pipeline = await manager.findOne(Pipeline, {
+      where: pipelineId ? { id: pipelineId, organizationId } : { organizationId, isDefault: true },
+      lock: { mode: 'pessimistic_read' },
+    });
+    if (!pipeline) throw ValidationError.of('pipelineId', 'no such pipeline in this organization');
+    return pipeline;
+  }
+
+  private async find(
+    manager: EntityManager,
+    organizationId: string,
+    id: string,
+    lock?: 'pessimistic_write',
+  ): Promise<Pipeline> {
+    const pipeline = await manager.findOne(Pipeline, {
+      where: { id, organizationId },
+      ...(lock ? { lock: { mode: lock } } : {}),
+    });
+    if (!pipeline) throw new NotFoundError('Pipeline');
+    return pipeline;
+  }
+}
+
+function checkedStages(stages: readonly StageDto[]): Stage[] {
+  const result = stages.map((stage) => ({
+    key: stage.key,
+    name: stage.name,
+    probability: stage.probability,
+    isWon: stage.isWon ?? false,
+    isLost: stage.isLost ?? false,
+  }));
+  const problems = stageProblems(result);
+  if (problems.length > 0) throw new ValidationError(problems);
+  return result;
+}
+
+async function nameFree<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    throw violates(error, NAME_KEY) ? new ConflictError('A pipeline with this name exists') : error;
+  }
+}
