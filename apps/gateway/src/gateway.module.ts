@@ -1,7 +1,7 @@
-import { KeyResolver, TokenVerifier } from '@flow-crm/auth';
 import { Metrics } from '@flow-crm/observability';
 import { HttpPlatformModule } from '@flow-crm/platform';
 import { type DynamicModule, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { CompositionController } from './composition/composition.controller';
 import { FanOut } from './composition/fan-out';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { ApiDocs } from './docs/api-docs';
@@ -34,7 +34,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [HttpPlatformModule.forApp({ service: 'gateway', config })],
-      controllers: [HealthController, DocsController],
+      controllers: [HealthController, DocsController, CompositionController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: RoutingTable, useValue: routing },
@@ -52,12 +52,6 @@ export class GatewayModule {
           provide: RateLimits,
           inject: [GatewayMetrics],
           useFactory: (metrics: GatewayMetrics) => new RateLimits(config, metrics),
-        },
-        {
-          provide: TokenVerifier,
-          inject: [KeyResolver],
-          useFactory: (keys: KeyResolver) =>
-            new TokenVerifier(keys, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }),
         },
         {
           provide: ServiceHealth,

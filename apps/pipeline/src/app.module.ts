@@ -6,7 +6,11 @@ import { Deal } from './deals/deal.entity';
 import { DealsModule } from './deals/deals.module';
 import { StageChange } from './deals/stage-change.entity';
 import { EventsModule } from './events/events.module';
+import { Lead } from './leads/lead.entity';
+import { LeadsModule } from './leads/leads.module';
+import { LeadSource } from './leads/sources/lead-source.entity';
 import { CreatePipelineSchema1732400000000 } from './migrations/1732400000000-create-pipeline-schema';
+import { CreateLeads1732500000000 } from './migrations/1732500000000-create-leads';
 import { Pipeline } from './pipelines/pipeline.entity';
 import { PipelinesModule } from './pipelines/pipelines.module';
 import { ContactReplica } from './replicas/contact-replica.entity';
@@ -22,12 +26,22 @@ export class AppModule {
         PlatformModule.forService({
           service: 'pipeline',
           config,
-          entities: [Pipeline, Deal, StageChange, DealActivity, ContactReplica, UserReplica],
-          migrations: [CreatePipelineSchema1732400000000],
+          entities: [
+            Pipeline,
+            Deal,
+            StageChange,
+            DealActivity,
+            Lead,
+            LeadSource,
+            ContactReplica,
+            UserReplica,
+          ],
+          migrations: [CreatePipelineSchema1732400000000, CreateLeads1732500000000],
         }),
         ReplicasModule,
         PipelinesModule,
         DealsModule,
+        LeadsModule,
         EventsModule,
       ],
     };

@@ -30,7 +30,7 @@ export class AuthModule {
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_GUARD, useClass: RolesGuard },
       ],
-      exports: [KeyResolver],
+      exports: [KeyResolver, TokenVerifier],
     };
   }
 }

@@ -48,6 +48,38 @@ export const DealActivityLogged = defineEvent(
   }),
 );
 
+export const LEAD_STATUSES = ['new', 'contacted', 'qualified', 'unqualified', 'converted'] as const;
+
+/** What other services replicate of a lead (campaigns target leads, for example). */
+const leadSnapshot = z.object({
+  id: z.uuid(),
+  organizationId: z.uuid(),
+  ownerId: z.uuid(),
+  leadNumber: z.string(),
+  name: z.string(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  company: z.string().nullable(),
+  source: z.string().nullable(),
+  status: z.enum(LEAD_STATUSES),
+  score: z.number().int().min(0).max(100),
+  estimatedValue: money.nullable(),
+});
+
+export const LeadCreated = defineEvent('pipeline.lead.created', 1, leadSnapshot);
+export const LeadUpdated = defineEvent('pipeline.lead.updated', 1, leadSnapshot);
+export const LeadAssigned = defineEvent(
+  'pipeline.lead.assigned',
+  1,
+  leadSnapshot.extend({ previousOwnerId: z.uuid() }),
+);
+export const LeadStatusChanged = defineEvent(
+  'pipeline.lead.status_changed',
+  1,
+  leadSnapshot.extend({ fromStatus: z.enum(LEAD_STATUSES), toStatus: z.enum(LEAD_STATUSES) }),
+);
+export const LeadDeleted = defineEvent('pipeline.lead.deleted', 1, leadSnapshot);
+
 /**
  * A lead was converted. Pipeline generated every id: contacts creates the contact with
  * `contact.id` (and the customer with `customer.id` when the lead had a company and no customer
@@ -79,9 +111,16 @@ export const pipelineEvents = [
   DealStageChanged,
   DealDeleted,
   DealActivityLogged,
+  LeadCreated,
+  LeadUpdated,
+  LeadAssigned,
+  LeadStatusChanged,
+  LeadDeleted,
   LeadConverted,
 ] as const;
 
 export type DealSnapshot = EventData<typeof DealCreated>;
 export type LeadConversion = EventData<typeof LeadConverted>;
 export type DealActivity = EventData<typeof DealActivityLogged>;
+export type LeadSnapshot = EventData<typeof LeadCreated>;
+export type LeadStatus = (typeof LEAD_STATUSES)[number];

@@ -14,7 +14,15 @@ const RAW_RESPONSE = 'flow-crm:raw-response';
 /** Opts a route out of the `{data}` envelope (JWKS, CSV downloads, metrics). */
 export const RawResponse = () => SetMetadata(RAW_RESPONSE, true);
 
-/** Wraps every answer in the contract's envelope: `{data}`, or `{data, meta}` for a Page. */
+/** An answer with its own `meta` (a composed answer's `degraded` services, for example). */
+export class WithMeta<T, M extends object> {
+  constructor(
+    readonly data: T,
+    readonly meta: M,
+  ) {}
+}
+
+/** Wraps every answer in the contract's envelope: `{data}`, or `{data, meta}` for a Page or WithMeta. */
 @Injectable()
 export class EnvelopeInterceptor implements NestInterceptor {
   constructor(private readonly reflector: Reflector) {}
@@ -30,7 +38,11 @@ export class EnvelopeInterceptor implements NestInterceptor {
       .handle()
       .pipe(
         map((value: unknown) =>
-          value instanceof Page ? { data: value.items, meta: value.meta } : { data: value ?? null },
+          value instanceof Page
+            ? { data: value.items, meta: value.meta }
+            : value instanceof WithMeta
+              ? { data: value.data, meta: value.meta }
+              : { data: value ?? null },
         ),
       );
   }

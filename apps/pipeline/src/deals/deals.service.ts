@@ -123,6 +123,51 @@ export class DealsService {
     });
   }
 
+  /**
+   * The deal of a converted lead, in the conversion's transaction: its contact does not exist yet
+   * (contacts creates it from the conversion event), so it is linked by the ids the saga chose.
+   */
+  async openForConvertedLead(
+    manager: EntityManager,
+    principal: Principal,
+    deal: {
+      title: string;
+      value: number;
+      pipelineId?: string;
+      ownerId: string;
+      contact: { id: string; name: string };
+      customerId: string | null;
+      company: string | null;
+    },
+  ): Promise<Deal> {
+    const pipeline = await this.pipelines.forDeal(manager, principal.organizationId, deal.pipelineId);
+    const created = manager.create(Deal, {
+      id: newId(),
+      organizationId: principal.organizationId,
+      ownerId: deal.ownerId,
+      pipelineId: pipeline.id,
+      title: deal.title,
+      value: deal.value,
+      currency: 'USD',
+      confidence: 'medium',
+      priority: 'medium',
+      contactId: deal.contact.id,
+      contactName: deal.contact.name,
+      customerId: deal.customerId,
+      company: deal.company,
+      expectedCloseDate: null,
+      description: null,
+      competitorMentioned: null,
+      lastActivityAt: null,
+      tags: [],
+      ...enterStage(pipeline.stages[0]!, {}, null),
+    });
+    const saved = await manager.save(created);
+    await this.recordStageChange(manager, saved, null, principal);
+    await this.outbox.publish(manager, DealCreated, dealEvent(saved, principal.userId, dealSnapshot(saved)));
+    return saved;
+  }
+
   async get(principal: Principal, id: string): Promise<DealDetail> {
     const manager = this.dataSource.manager;
     const deal = await findVisibleOrFail(manager, Deal, principal, id, 'Deal');

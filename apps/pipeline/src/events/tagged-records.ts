@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
 
-/** The tables whose records carry catalog tags (leads join them). */
-const TAGGED_TABLES = ['deals'] as const;
+/** The tables whose records carry catalog tags. */
+const TAGGED_TABLES = ['deals', 'leads'] as const;
 
 /** Applies contacts' tag catalog changes to pipeline's records. */
 @Injectable()

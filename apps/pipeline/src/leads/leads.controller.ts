@@ -1,0 +1,128 @@
+import { CurrentPrincipal, type Principal, Roles } from '@flow-crm/auth';
+import { type Page, ParseIdPipe } from '@flow-crm/http';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import {
+  AssignLeadDto,
+  BulkAssignDto,
+  ConvertLeadDto,
+  CreateLeadDto,
+  LeadStatusDto,
+  UpdateLeadDto,
+} from './dto/lead.dto';
+import { ListLeadsQuery } from './dto/list-leads.query';
+import { type LeadResponse } from './lead.mapper';
+import { type Conversion, LeadsService } from './leads.service';
+import { CreateLeadSourceDto, type LeadSourceResponse, LeadSources } from './sources/lead-sources';
+
+@ApiTags('leads')
+@ApiBearerAuth()
+@Controller('api/leads')
+export class LeadsController {
+  constructor(
+    private readonly leads: LeadsService,
+    private readonly sources: LeadSources,
+  ) {}
+
+  @Get()
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListLeadsQuery,
+  ): Promise<Page<LeadResponse>> {
+    return this.leads.list(principal, query);
+  }
+
+  @Post()
+  create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateLeadDto): Promise<LeadResponse> {
+    return this.leads.create(principal, dto);
+  }
+
+  @Get('stats')
+  stats(@CurrentPrincipal() principal: Principal): ReturnType<LeadsService['stats']> {
+    return this.leads.stats(principal);
+  }
+
+  @Get('sources')
+  listSources(@CurrentPrincipal() principal: Principal): Promise<LeadSourceResponse[]> {
+    return this.sources.list(principal);
+  }
+
+  @Post('sources')
+  createSource(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: CreateLeadSourceDto,
+  ): Promise<LeadSourceResponse> {
+    return this.sources.create(principal, dto);
+  }
+
+  @Roles('admin', 'manager')
+  @HttpCode(200)
+  @Post('bulk/assign')
+  bulkAssign(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: BulkAssignDto,
+  ): Promise<{ updated: number }> {
+    return this.leads.bulkAssign(principal, dto);
+  }
+
+  @Get(':id')
+  get(@CurrentPrincipal() principal: Principal, @Param('id', ParseIdPipe) id: string): Promise<LeadResponse> {
+    return this.leads.get(principal, id);
+  }
+
+  @Put(':id')
+  put(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: UpdateLeadDto,
+  ): Promise<LeadResponse> {
+    return this.leads.update(principal, id, dto);
+  }
+
+  @Patch(':id')
+  patch(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: UpdateLeadDto,
+  ): Promise<LeadResponse> {
+    return this.leads.update(principal, id, dto);
+  }
+
+  @Delete(':id')
+  async remove(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseIdPipe) id: string,
+  ): Promise<{ success: true }> {
+    await this.leads.remove(principal, id);
+    return { success: true };
+  }
+
+  @Patch(':id/status')
+  changeStatus(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: LeadStatusDto,
+  ): Promise<LeadResponse> {
+    return this.leads.changeStatus(principal, id, dto);
+  }
+
+  @Roles('admin', 'manager')
+  @Patch(':id/assign')
+  assign(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: AssignLeadDto,
+  ): Promise<LeadResponse> {
+    return this.leads.assign(principal, id, dto);
+  }
+
+  @HttpCode(200)
+  @Post(':id/convert')
+  convert(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: ConvertLeadDto,
+  ): Promise<Conversion> {
+    return this.leads.convert(principal, id, dto);
+  }
+}

@@ -1,0 +1,322 @@
+import { findVisibleOrFail, isManagerial, ownerFor, type Principal, scopeQuery } from '@flow-crm/auth';
+import { Outbox } from '@flow-crm/bus';
+import {
+  LEAD_STATUSES,
+  LeadAssigned,
+  LeadConverted,
+  LeadCreated,
+  LeadDeleted,
+  type LeadStatus,
+  LeadStatusChanged,
+  LeadUpdated,
+} from '@flow-crm/contracts';
+import { applyConditions, applyOrder, KeptTotals, newId } from '@flow-crm/db';
+import { ConflictError, normalizeTags, Page, pageWindow, ValidationError } from '@flow-crm/http';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager, In } from 'typeorm';
+import { DealsService } from '../deals/deals.service';
+import { UserReplicas } from '../replicas/user-replicas';
+import {
+  type AssignLeadDto,
+  type BulkAssignDto,
+  type ConvertLeadDto,
+  type CreateLeadDto,
+  type LeadStatusDto,
+  type UpdateLeadDto,
+} from './dto/lead.dto';
+import { type ListLeadsQuery } from './dto/list-leads.query';
+import { nextLeadNumber } from './lead-number';
+import { criteriaConditions, type LeadCriteria, type LeadSort, sortTerms } from './lead-query';
+import { Lead } from './lead.entity';
+import { leadEvent, type LeadResponse, leadSnapshot, toLeadResponse } from './lead.mapper';
+
+export interface Conversion {
+  lead: LeadResponse;
+  contactId: string;
+  customerId: string | null;
+  dealId: string | null;
+}
+
+const WRITABLE = [
+  'email',
+  'phone',
+  'company',
+  'title',
+  'source',
+  'rating',
+  'budget',
+  'authority',
+  'need',
+  'timeline',
+  'estimatedValue',
+] as const;
+
+/** Leads: numbered per organization, qualified, assigned, converted. Every change has its event. */
+@Injectable()
+export class LeadsService {
+  private readonly totals = new KeptTotals('lead_generations');
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+    private readonly users: UserReplicas,
+    private readonly deals: DealsService,
+  ) {}
+
+  async list(principal: Principal, query: ListLeadsQuery): Promise<Page<LeadResponse>> {
+    const [leads, total] = await this.totals.readPage(
+      this.query(principal, query),
+      principal.organizationId,
+      pageWindow(query),
+    );
+    return Page.of(leads.map(toLeadResponse), total, query);
+  }
+
+  /** The leads a list query selects, scoped to the caller, in the list's order (the export streams it). */
+  query(principal: Principal, criteria: LeadCriteria & { sort?: LeadSort }) {
+    const builder = this.dataSource.getRepository(Lead).createQueryBuilder('lead');
+    applyConditions(builder, criteriaConditions(criteria));
+    return applyOrder(scopeQuery(builder, 'lead', principal), sortTerms(criteria.sort));
+  }
+
+  /** How many of the caller's leads are in each status, every status included. */
+  async stats(principal: Principal): Promise<{ total: number; byStatus: Record<LeadStatus, number> }> {
+    const rows: { status: LeadStatus; count: string }[] = await scopeQuery(
+      this.dataSource.getRepository(Lead).createQueryBuilder('lead'),
+      'lead',
+      principal,
+    )
+      .select('lead.status', 'status')
+      .addSelect('count(*)', 'count')
+      .groupBy('lead.status')
+      .getRawMany();
+    const byStatus = Object.fromEntries(LEAD_STATUSES.map((status) => [status, 0])) as Record<
+      LeadStatus,
+      number
+    >;
+    for (const row of rows) byStatus[row.status] = Number(row.count);
+    return { total: Object.values(byStatus).reduce((sum, n) => sum + n, 0), byStatus };
+  }
+
+  async create(principal: Principal, dto: CreateLeadDto): Promise<LeadResponse> {
+    return this.dataSource.transaction(async (manager) => {
+      const lead = await this.insert(manager, principal, dto);
+      return toLeadResponse(lead);
+    });
+  }
+
+  /** A new lead in the caller's transaction (the CSV import writes many in one). */
+  async insert(manager: EntityManager, principal: Principal, dto: CreateLeadDto): Promise<Lead> {
+    const lead = manager.create(Lead, {
+      id: newId(),
+      organizationId: principal.organizationId,
+      ownerId: await this.owner(manager, principal, dto.ownerId),
+      leadNumber: await nextLeadNumber(manager, principal.organizationId),
+      name: dto.name,
+      status: 'new',
+      score: dto.score ?? 0,
+      tags: normalizeTags(dto.tags ?? []),
+      lastContactAt: null,
+      convertedAt: null,
+      convertedContactId: null,
+      convertedCustomerId: null,
+      convertedDealId: null,
+      ...Object.fromEntries(WRITABLE.map((field) => [field, dto[field] ?? null])),
+    });
+    const saved = await manager.save(lead);
+    await this.outbox.publish(manager, LeadCreated, leadEvent(saved, principal.userId, leadSnapshot(saved)));
+    return saved;
+  }
+
+  async get(principal: Principal, id: string): Promise<LeadResponse> {
+    return toLeadResponse(await findVisibleOrFail(this.dataSource.manager, Lead, principal, id, 'Lead'));
+  }
+
+  async update(principal: Principal, id: string, dto: UpdateLeadDto): Promise<LeadResponse> {
+    return this.dataSource.transaction(async (manager) => {
+      const lead = await this.locked(manager, principal, id);
+      if (dto.name !== undefined) lead.name = dto.name;
+      if (dto.score !== undefined) lead.score = dto.score;
+      if (dto.tags !== undefined) lead.tags = normalizeTags(dto.tags);
+      for (const field of WRITABLE)
+        if (dto[field] !== undefined)
+          (lead as unknown as Record<string, unknown>)[field] = dto[field] ?? null;
+      const previousOwner = lead.ownerId;
+      if (dto.ownerId !== undefined && isManagerial(principal))
+        lead.ownerId = await this.owner(manager, principal, dto.ownerId);
+      const saved = await manager.save(lead);
+      await this.outbox.publish(
+        manager,
+        LeadUpdated,
+        leadEvent(saved, principal.userId, leadSnapshot(saved)),
+      );
+      if (saved.ownerId !== previousOwner)
+        await this.outbox.publish(
+          manager,
+          LeadAssigned,
+          leadEvent(saved, principal.userId, { ...leadSnapshot(saved), previousOwnerId: previousOwner }),
+        );
+      return toLeadResponse(saved);
+    });
+  }
+
+  async changeStatus(principal: Principal, id: string, dto: LeadStatusDto): Promise<LeadResponse> {
+    if (dto.status === 'converted')
+      throw ValidationError.of('status', 'a lead is converted through POST /api/leads/:id/convert');
+    return this.dataSource.transaction(async (manager) => {
+      const lead = await this.locked(manager, principal, id);
+      if (lead.status === 'converted') throw new ConflictError('The lead is converted');
+      const fromStatus = lead.status;
+      if (fromStatus === dto.status) return toLeadResponse(lead);
+      lead.status = dto.status;
+      const saved = await manager.save(lead);
+      await this.outbox.publish(
+        manager,
+        LeadStatusChanged,
+        leadEvent(saved, principal.userId, { ...leadSnapshot(saved), fromStatus, toStatus: saved.status }),
+      );
+      return toLeadResponse(saved);
+    });
+  }
+
+  async assign(principal: Principal, id: string, dto: AssignLeadDto): Promise<LeadResponse> {
+    return this.dataSource.transaction(async (manager) => {
+      await this.assertAssignable(manager, principal, dto.ownerId);
+      const lead = await this.locked(manager, principal, id);
+      return toLeadResponse(await this.reassign(manager, principal, lead, dto.ownerId));
+    });
+  }
+
+  /** Assigns every listed lead of the organization; ids of other organizations are skipped. */
+  async bulkAssign(principal: Principal, dto: BulkAssignDto): Promise<{ updated: number }> {
+    return this.dataSource.transaction(async (manager) => {
+      await this.assertAssignable(manager, principal, dto.ownerId);
+      const leads = await manager.find(Lead, {
+        where: {
+          id: In([...new Set(dto.leadIds.map((id) => id.toLowerCase()))]),
+          organizationId: principal.organizationId,
+        },
+        order: { id: 'ASC' },
+        lock: { mode: 'pessimistic_write' },
+      });
+      for (const lead of leads) await this.reassign(manager, principal, lead, dto.ownerId);
+      return { updated: leads.length };
+    });
+  }
+
+  async remove(principal: Principal, id: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const lead = await this.locked(manager, principal, id);
+      lead.deletedAt = new Date();
+      const saved = await manager.save(lead);
+      await this.outbox.publish(
+        manager,
+        LeadDeleted,
+        leadEvent(saved, principal.userId, leadSnapshot(saved)),
+      );
+    });
+  }
+
+  /**
+   * The conversion saga's first step, in one transaction: the ids of the contact, the customer
+   * (when the lead names a company) and the deal are chosen here; the lead is marked converted,
+   * the deal created pointing at the coming contact, and `pipeline.lead.converted` recorded. The
+   * caller has every id at once; contacts creates the contact and the customer from the event.
+   */
+  async convert(principal: Principal, id: string, dto: ConvertLeadDto): Promise<Conversion> {
+    return this.dataSource.transaction(async (manager) => {
+      const lead = await this.locked(manager, principal, id);
+      if (lead.status === 'converted') throw new ConflictError('The lead is already converted');
+      const contactId = newId();
+      const customerId = lead.company ? newId() : null;
+      const deal =
+        dto.createDeal === false
+          ? null
+          : await this.deals.openForConvertedLead(manager, principal, {
+              title: dto.dealTitle ?? (lead.company ? `${lead.company} — ${lead.name}` : lead.name),
+              value: dto.dealValue ?? lead.estimatedValue ?? 0,
+              pipelineId: dto.pipelineId,
+              ownerId: lead.ownerId,
+              contact: { id: contactId, name: lead.name },
+              customerId,
+              company: lead.company,
+            });
+      const fromStatus = lead.status;
+      Object.assign(lead, {
+        status: 'converted',
+        convertedAt: new Date(),
+        convertedContactId: contactId,
+        convertedCustomerId: customerId,
+        convertedDealId: deal?.id ?? null,
+      });
+      const saved = await manager.save(lead);
+      await this.outbox.publish(
+        manager,
+        LeadStatusChanged,
+        leadEvent(saved, principal.userId, { ...leadSnapshot(saved), fromStatus, toStatus: saved.status }),
+      );
+      await this.outbox.publish(
+        manager,
+        LeadConverted,
+        leadEvent(saved, principal.userId, {
+          leadId: saved.id,
+          organizationId: saved.organizationId,
+          ownerId: saved.ownerId,
+          contact: {
+            id: contactId,
+            name: saved.name,
+            email: saved.email,
+            phone: saved.phone,
+            company: saved.company,
+            title: saved.title,
+          },
+          customer: customerId ? { id: customerId, name: saved.company! } : null,
+          dealId: deal?.id ?? null,
+        }),
+      );
+      return { lead: toLeadResponse(saved), contactId, customerId, dealId: deal?.id ?? null };
+    });
+  }
+
+  private locked(manager: EntityManager, principal: Principal, id: string): Promise<Lead> {
+    return findVisibleOrFail(manager, Lead, principal, id, 'Lead', { lock: true });
+  }
+
+  private async reassign(
+    manager: EntityManager,
+    principal: Principal,
+    lead: Lead,
+    ownerId: string,
+  ): Promise<Lead> {
+    const previousOwnerId = lead.ownerId;
+    if (previousOwnerId === ownerId) return lead;
+    lead.ownerId = ownerId;
+    const saved = await manager.save(lead);
+    await this.outbox.publish(
+      manager,
+      LeadAssigned,
+      leadEvent(saved, principal.userId, { ...leadSnapshot(saved), previousOwnerId }),
+    );
+    return saved;
+  }
+
+  private async assertAssignable(
+    manager: EntityManager,
+    principal: Principal,
+    ownerId: string,
+  ): Promise<void> {
+    if (!(await this.users.isActiveMember(manager, principal.organizationId, ownerId)))
+      throw ValidationError.of('ownerId', 'ownerId must be an active user of the organization');
+  }
+
+  private async owner(
+    manager: EntityManager,
+    principal: Principal,
+    requested: string | undefined,
+  ): Promise<string> {
+    const owner = ownerFor(principal, requested);
+    if (owner !== principal.userId) await this.assertAssignable(manager, principal, owner);
+    return owner;
+  }
+}
