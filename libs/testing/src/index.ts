@@ -9,3 +9,4 @@ export * from './contract';
 export * from './token-issuer';
 export * from './event-capture';
 export * from './event-injector';
+export * from './service-fixture';
