@@ -9,3 +9,4 @@ export * from './query';
 export * from './kept-totals';
 export * from './hydration';
 export * from './replica';
+export * from './csv-export';

@@ -9,3 +9,6 @@ export * from './transforms';
 export * from './fields';
 export * from './tags';
 export * from './owned-record-fields';
+export * from './csv/csv-body.parser';
+export * from './csv/csv-reader';
+export * from './csv/csv-record';

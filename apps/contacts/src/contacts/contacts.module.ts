@@ -1,3 +1,4 @@
+import { CsvBodyParser } from '@flow-crm/http';
 import { Module } from '@nestjs/common';
 import { DealTotals } from '../deals/deal-totals';
 import { TagCatalog } from '../tags/tag-catalog';
@@ -6,7 +7,6 @@ import { ContactsController } from './contacts.controller';
 import { ContactsService } from './contacts.service';
 import { ContactExport } from './csv/contact-export';
 import { ContactImport } from './csv/contact-import';
-import { CsvBodyParser } from './csv/csv-body.parser';
 
 @Module({
   controllers: [ContactsController],

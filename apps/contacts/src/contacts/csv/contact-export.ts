@@ -1,8 +1,8 @@
 import { type Principal } from '@flow-crm/auth';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { stringify } from 'csv-stringify';
-import { finished, type Readable } from 'node:stream';
+import { streamCsv } from '@flow-crm/db';
+import { type Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { ContactsService } from '../contacts.service';
 import { type ListContactsQuery } from '../dto/list-contacts.query';
@@ -30,10 +30,7 @@ export const EXPORT_COLUMNS = [
   ['updatedAt', 'contact.updated_at'],
 ] as const;
 
-/**
- * Streams the contacts a list query selects as CSV, straight from a database cursor: memory
- * stays flat whatever the number of rows, and the connection is released however the stream ends.
- */
+/** Streams the contacts a list query selects as CSV (see streamCsv). */
 @Injectable()
 export class ContactExport {
   constructor(
@@ -42,25 +39,6 @@ export class ContactExport {
   ) {}
 
   async stream(principal: Principal, query: ListContactsQuery): Promise<Readable> {
-    const builder = await this.contacts.query(principal, query);
-    builder.select([]);
-    for (const [alias, expression] of EXPORT_COLUMNS) builder.addSelect(expression, alias);
-    const runner = this.dataSource.createQueryRunner('slave');
-    await runner.connect();
-    try {
-      const rows = await builder.setQueryRunner(runner).stream();
-      const csv = stringify({
-        header: true,
-        columns: EXPORT_COLUMNS.map(([alias]) => alias),
-        cast: { date: (date) => date.toISOString() },
-      });
-      rows.on('error', (error) => csv.destroy(error));
-      csv.on('close', () => rows.destroy());
-      finished(rows, () => void runner.release());
-      return rows.pipe(csv);
-    } catch (error) {
-      await runner.release();
-      throw error;
-    }
+    return streamCsv(this.dataSource, await this.contacts.query(principal, query), EXPORT_COLUMNS);
   }
 }

@@ -2,17 +2,16 @@ import { type Principal, isManagerial } from '@flow-crm/auth';
 import { Outbox } from '@flow-crm/bus';
 import { ContactCreated, ContactUpdated } from '@flow-crm/contracts';
 import { newId } from '@flow-crm/db';
-import { type FieldError, normalizeTags, PayloadTooLargeError, ValidationError } from '@flow-crm/http';
+import { type FieldError, normalizeTags, readCsv } from '@flow-crm/http';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { type CsvError, parse } from 'csv-parse';
-import { pipeline, type Readable, Transform } from 'node:stream';
+import { type Readable } from 'node:stream';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CONTACTS_CONFIG, type ContactsConfig } from '../../config';
 import { TagCatalog } from '../../tags/tag-catalog';
 import { Contact } from '../contact.entity';
 import { contactEvent } from '../contact.mapper';
-import { type ImportRow, normalizeHeader, validateImportRow } from './import-row';
+import { type ImportRow, validateImportRow } from './import-row';
 
 const BATCH_SIZE = 500;
 
@@ -21,7 +20,7 @@ export interface ImportReport {
   imported: number;
   /** Existing contacts (same email) completed with the row's values. */
   updated: number;
-  /** Rows not imported, by their row in a spreadsheet (see {@link sheetRow}), with their errors. */
+  /** Rows not imported, by the row a spreadsheet shows them on (the header is row 1), with their errors. */
   failed: { row: number; errors: FieldError[] }[];
 }
 
@@ -30,21 +29,6 @@ interface ImportState {
   readonly byEmail: Map<string, Contact>;
   readonly created: Set<string>;
   readonly updated: Set<string>;
-}
-
-/** Where csv-parse stands after a record: the records and the blank lines read so far. */
-interface ParseInfo {
-  readonly records: number;
-  readonly empty_lines: number;
-}
-
-/**
- * The row a spreadsheet shows the record on: the header is row 1, a blank line is a row, and a record
- * whose quoted value holds line breaks is one row. csv-parse's own line count is not used because it
- * counts a CRLF inside a quoted value as two lines.
- */
-function sheetRow(info: ParseInfo): number {
-  return 1 + Number(info.records) + Number(info.empty_lines);
 }
 
 interface PendingRow {
@@ -70,48 +54,19 @@ export class ContactImport {
 
   async run(principal: Principal, body: Readable): Promise<ImportReport> {
     const report: ImportReport = { imported: 0, updated: 0, failed: [] };
-    const parser = parse({
-      columns: (header: string[]) => {
-        const columns = normalizeHeader(header);
-        if (!columns.includes('name'))
-          throw ValidationError.of('header', 'the header row must name a "name" column');
-        return columns;
-      },
-      bom: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-      // A quote inside a value (Bob "The Builder" Smith, "Bob" Smith) is kept as written, as
-      // spreadsheets do, rather than failing the row and, worse, the rows after it.
-      relax_quotes: true,
-      skip_records_with_error: true,
-      info: true,
+    const rows = readCsv(body, {
+      maxBytes: this.config.IMPORT_MAX_BYTES,
+      maxRows: this.config.IMPORT_MAX_ROWS,
+      required: 'name',
+      unreadable: report.failed,
     });
-    // The one record the parser cannot read is an unclosed quote, which runs to the end of the file:
-    // it is skipped and reported like a bad row. The error's counts stop before that record.
-    parser.on('skip', (error: CsvError & ParseInfo) => {
-      const row = sheetRow(error) + 1;
-      // csv-parse may report one unreadable record more than once.
-      if (!report.failed.some((failure) => failure.row === row))
-        report.failed.push({ row, errors: [{ field: 'row', message: error.message }] });
-    });
-    // Any failure (the size limit, a bad header, the client going away) destroys the whole chain,
-    // and the loop below rethrows it.
-    pipeline(body, this.sizeLimit(), parser, () => undefined);
-
     await this.dataSource.transaction(async (manager) => {
       const state: ImportState = { byEmail: new Map(), created: new Set(), updated: new Set() };
       let batch: PendingRow[] = [];
-      let rows = 0;
-      for await (const { record, info } of parser as AsyncIterable<{
-        record: Record<string, string>;
-        info: ParseInfo;
-      }>) {
-        rows += 1;
-        if (rows > this.config.IMPORT_MAX_ROWS)
-          throw new PayloadTooLargeError(`An import takes at most ${this.config.IMPORT_MAX_ROWS} rows`);
+      for await (const { record, row } of rows) {
         const result = validateImportRow(record);
-        if (!result.ok) report.failed.push({ row: sheetRow(info), errors: result.errors });
-        else batch.push({ rowNumber: sheetRow(info), row: result.row });
+        if (!result.ok) report.failed.push({ row, errors: result.errors });
+        else batch.push({ rowNumber: row, row: result.row });
         if (batch.length >= BATCH_SIZE) {
           await this.write(manager, principal, batch, state, report);
           batch = [];
@@ -123,19 +78,6 @@ export class ContactImport {
     });
     report.failed.sort((a, b) => a.row - b.row);
     return report;
-  }
-
-  /** Counts the bytes as they stream by and stops the import past the limit. */
-  private sizeLimit(): Transform {
-    const limit = this.config.IMPORT_MAX_BYTES;
-    let bytes = 0;
-    return new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        bytes += chunk.length;
-        if (bytes > limit) callback(new PayloadTooLargeError(`An import file takes at most ${limit} bytes`));
-        else callback(null, chunk);
-      },
-    });
   }
 
   private async write(

@@ -1,4 +1,4 @@
-import { IMPORT_COLUMNS, normalizeHeader, type RowResult, validateImportRow } from './import-row';
+import { IMPORT_COLUMNS, type RowResult, validateImportRow } from './import-row';
 
 const NUL = String.fromCharCode(0);
 
@@ -14,28 +14,7 @@ function refused(result: RowResult) {
 
 const fieldsOf = (result: RowResult) => [...new Set(refused(result).map((e) => e.field))].sort();
 
-describe('normalizeHeader', () => {
-  it('lower-cases and trims each column name, in order', () => {
-    expect(normalizeHeader(['Name', ' EMAIL ', '\tPhone', 'Company\t', 'tItLe', ' Tags '])).toEqual([
-      'name',
-      'email',
-      'phone',
-      'company',
-      'title',
-      'tags',
-    ]);
-  });
-
-  it('keeps columns it does not know, and blank ones, in place', () => {
-    expect(normalizeHeader(['Notes', '', '  ', 'Name'])).toEqual(['notes', '', '', 'name']);
-  });
-
-  it('leaves the given header untouched', () => {
-    const header = [' Name '];
-    normalizeHeader(header);
-    expect(header).toEqual([' Name ']);
-  });
-
+describe('import columns', () => {
   it('reads the columns of a contact a CSV can carry', () => {
     expect([...IMPORT_COLUMNS]).toEqual(['name', 'email', 'phone', 'company', 'title', 'tags']);
   });

@@ -1,6 +1,4 @@
-import { type FieldError, nulCharacterFields, toFieldErrors } from '@flow-crm/http';
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
+import { checkRecord, type FieldError } from '@flow-crm/http';
 import { CreateContactDto } from '../dto/contact.dto';
 
 /** The columns an import reads; others are ignored. `tags` are `;`-separated. */
@@ -12,32 +10,22 @@ export type ImportRow = Pick<CreateContactDto, 'name' | 'email' | 'phone' | 'com
 
 export type RowResult = { ok: true; row: ImportRow } | { ok: false; errors: FieldError[] };
 
-/** Header names as people write them: any case, surrounding blanks. */
-export function normalizeHeader(header: readonly string[]): string[] {
-  return header.map((name) => name.trim().toLowerCase());
-}
-
 /** One CSV record checked with exactly the rules of `POST /api/contacts`. */
 export function validateImportRow(record: Readonly<Record<string, string | undefined>>): RowResult {
-  const plain = {
-    name: record.name ?? '',
-    email: record.email,
-    phone: record.phone,
-    company: record.company,
-    title: record.title,
-    tags: (record.tags ?? '').split(';').filter((tag) => tag.trim() !== ''),
-  };
-  const nul = nulCharacterFields(
+  const result = checkRecord(
+    CreateContactDto,
+    {
+      name: record.name ?? '',
+      email: record.email,
+      phone: record.phone,
+      company: record.company,
+      title: record.title,
+      tags: (record.tags ?? '').split(';').filter((tag) => tag.trim() !== ''),
+    },
     Object.fromEntries(IMPORT_COLUMNS.map((column) => [column, record[column]])),
   );
-  if (nul.length > 0)
-    return {
-      ok: false,
-      errors: nul.map((field) => ({ field, message: `${field} must not contain NUL characters` })),
-    };
-  const dto = plainToInstance(CreateContactDto, plain);
-  const errors = validateSync(dto, { whitelist: true, validationError: { target: false, value: false } });
-  if (errors.length > 0) return { ok: false, errors: toFieldErrors(errors) };
+  if (!result.ok) return result;
+  const dto = result.value;
   return {
     ok: true,
     row: {
