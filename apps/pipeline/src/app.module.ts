@@ -1,6 +1,6 @@
 import { PlatformModule } from '@flow-crm/platform';
 import { type DynamicModule, Module } from '@nestjs/common';
-import { type PipelineConfig } from './config';
+import { PIPELINE_CONFIG, type PipelineConfig } from './config';
 import { DealActivity } from './deals/deal-activity.entity';
 import { Deal } from './deals/deal.entity';
 import { DealsModule } from './deals/deals.module';
@@ -38,12 +38,26 @@ export class AppModule {
           ],
           migrations: [CreatePipelineSchema1732400000000, CreateLeads1732500000000],
         }),
+        ConfigModule.with(config),
         ReplicasModule,
         PipelinesModule,
         DealsModule,
         LeadsModule,
         EventsModule,
       ],
+    };
+  }
+}
+
+/** The validated configuration, injectable as PIPELINE_CONFIG. */
+@Module({})
+class ConfigModule {
+  static with(config: PipelineConfig): DynamicModule {
+    return {
+      module: ConfigModule,
+      global: true,
+      providers: [{ provide: PIPELINE_CONFIG, useValue: config }],
+      exports: [PIPELINE_CONFIG],
     };
   }
 }

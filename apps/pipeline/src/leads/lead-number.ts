@@ -13,11 +13,21 @@ export function formatLeadNumber(n: number): string {
  * create gives its number back.
  */
 export async function nextLeadNumber(manager: EntityManager, organizationId: string): Promise<string> {
+  return (await nextLeadNumbers(manager, organizationId, 1))[0]!;
+}
+
+/** `count` consecutive numbers at once (an import's batch), in the same way. */
+export async function nextLeadNumbers(
+  manager: EntityManager,
+  organizationId: string,
+  count: number,
+): Promise<string[]> {
   const rows: { last_number: string }[] = await manager.query(
-    `INSERT INTO lead_numbers AS n (organization_id, last_number) VALUES ($1, 1)
-     ON CONFLICT (organization_id) DO UPDATE SET last_number = n.last_number + 1
+    `INSERT INTO lead_numbers AS n (organization_id, last_number) VALUES ($1, $2)
+     ON CONFLICT (organization_id) DO UPDATE SET last_number = n.last_number + $2
      RETURNING last_number`,
-    [organizationId],
+    [organizationId, count],
   );
-  return formatLeadNumber(Number(rows[0]!.last_number));
+  const last = Number(rows[0]!.last_number);
+  return Array.from({ length: count }, (_, i) => formatLeadNumber(last - count + 1 + i));
 }

@@ -1,7 +1,24 @@
 import { CurrentPrincipal, type Principal, Roles } from '@flow-crm/auth';
-import { type Page, ParseIdPipe } from '@flow-crm/http';
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { BadRequestError, type Page, ParseIdPipe } from '@flow-crm/http';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { type FastifyReply, type FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
+import { LeadExport } from './csv/lead-export';
+import { LeadImport, type LeadImportReport } from './csv/lead-import';
 import {
   AssignLeadDto,
   BulkAssignDto,
@@ -22,6 +39,8 @@ export class LeadsController {
   constructor(
     private readonly leads: LeadsService,
     private readonly sources: LeadSources,
+    private readonly importer: LeadImport,
+    private readonly exporter: LeadExport,
   ) {}
 
   @Get()
@@ -35,6 +54,34 @@ export class LeadsController {
   @Post()
   create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateLeadDto): Promise<LeadResponse> {
     return this.leads.create(principal, dto);
+  }
+
+  @ApiProduces('text/csv')
+  @Get('export')
+  async export(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListLeadsQuery,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const csv = await this.exporter.stream(principal, query);
+    await reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', 'attachment; filename="leads.csv"')
+      .send(csv);
+  }
+
+  @ApiConsumes('text/csv')
+  @ApiBody({
+    description: 'A header row, then name,email,phone,company,title,source (and tags, ;-separated)',
+  })
+  @HttpCode(200)
+  @Post('import')
+  import(
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+  ): Promise<LeadImportReport> {
+    if (!(request.body instanceof Readable)) throw new BadRequestError('Send the file as text/csv');
+    return this.importer.run(principal, request.body);
   }
 
   @Get('stats')

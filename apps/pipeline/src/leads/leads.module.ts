@@ -1,8 +1,15 @@
+import { CsvBodyParser } from '@flow-crm/http';
 import { Module } from '@nestjs/common';
 import { DealsModule } from '../deals/deals.module';
+import { LeadExport } from './csv/lead-export';
+import { LeadImport } from './csv/lead-import';
 import { LeadsController } from './leads.controller';
 import { LeadsService } from './leads.service';
 import { LeadSources } from './sources/lead-sources';
 
-@Module({ imports: [DealsModule], controllers: [LeadsController], providers: [LeadsService, LeadSources] })
+@Module({
+  imports: [DealsModule],
+  controllers: [LeadsController],
+  providers: [LeadsService, LeadSources, LeadImport, LeadExport, CsvBodyParser],
+})
 export class LeadsModule {}
