@@ -11,6 +11,7 @@ import { LeadsModule } from './leads/leads.module';
 import { LeadSource } from './leads/sources/lead-source.entity';
 import { CreatePipelineSchema1732400000000 } from './migrations/1732400000000-create-pipeline-schema';
 import { CreateLeads1732500000000 } from './migrations/1732500000000-create-leads';
+import { CreateCustomerReplicas1732600000000 } from './migrations/1732600000000-create-customer-replicas';
 import { Pipeline } from './pipelines/pipeline.entity';
 import { PipelinesModule } from './pipelines/pipelines.module';
 import { ContactReplica } from './replicas/contact-replica.entity';
@@ -36,7 +37,11 @@ export class AppModule {
             ContactReplica,
             UserReplica,
           ],
-          migrations: [CreatePipelineSchema1732400000000, CreateLeads1732500000000],
+          migrations: [
+            CreatePipelineSchema1732400000000,
+            CreateLeads1732500000000,
+            CreateCustomerReplicas1732600000000,
+          ],
         }),
         ConfigModule.with(config),
         ReplicasModule,

@@ -14,7 +14,7 @@ import {
 } from '@flow-crm/testing';
 import { type Json, word } from './pipeline-app';
 
-const PATIENCE = { timeoutMs: 15_000, intervalMs: 200 };
+const PATIENCE = 15_000;
 
 describe('the pipeline and contacts through the gateway', () => {
   let run: TestRun;

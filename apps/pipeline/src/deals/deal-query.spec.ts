@@ -46,8 +46,18 @@ describe('filterCondition', () => {
   it.each([
     ['just before UTC midnight', '2025-06-15T23:59:59.999Z', '2025-06-15', '2025-07-15'],
     ['UTC midnight exactly', '2025-06-16T00:00:00.000Z', '2025-06-16', '2025-07-16'],
-    ['an instant at +02:00 still on the previous UTC day', '2025-06-16T01:00:00+02:00', '2025-06-15', '2025-07-15'],
-    ['an instant at -05:00 already on the next UTC day', '2025-06-15T21:00:00-05:00', '2025-06-16', '2025-07-16'],
+    [
+      'an instant at +02:00 still on the previous UTC day',
+      '2025-06-16T01:00:00+02:00',
+      '2025-06-15',
+      '2025-07-15',
+    ],
+    [
+      'an instant at -05:00 already on the next UTC day',
+      '2025-06-15T21:00:00-05:00',
+      '2025-06-16',
+      '2025-07-16',
+    ],
     ['across a year end', '2025-12-20T10:00:00.000Z', '2025-12-20', '2026-01-19'],
     ['across February of a leap year', '2024-02-15T10:00:00.000Z', '2024-02-15', '2024-03-16'],
     ['across February of a common year', '2025-02-15T10:00:00.000Z', '2025-02-15', '2025-03-17'],
@@ -101,7 +111,9 @@ describe('criteriaConditions', () => {
   });
 
   it('adds the named filter with the given moment', () => {
-    expect(criteriaConditions({ filter: 'closing-soon' }, now)).toEqual([filterCondition('closing-soon', now)]);
+    expect(criteriaConditions({ filter: 'closing-soon' }, now)).toEqual([
+      filterCondition('closing-soon', now),
+    ]);
     expect(criteriaConditions({ filter: 'hot' }, now)).toEqual([filterCondition('hot', now)]);
   });
 

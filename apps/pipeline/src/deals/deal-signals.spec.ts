@@ -52,10 +52,14 @@ describe('dealSignals', () => {
         'No activity for 14 days',
       ]);
       expect(
-        dealSignals(deal({ createdAt: daysAgo(30), lastActivityAt: new Date(daysAgo(14).getTime() + 1) }), now)
-          .risks,
+        dealSignals(
+          deal({ createdAt: daysAgo(30), lastActivityAt: new Date(daysAgo(14).getTime() + 1) }),
+          now,
+        ).risks,
       ).toEqual([]);
-      expect(dealSignals(deal({ createdAt: daysAgo(30), lastActivityAt: daysAgo(13) }), now).risks).toEqual([]);
+      expect(dealSignals(deal({ createdAt: daysAgo(30), lastActivityAt: daysAgo(13) }), now).risks).toEqual(
+        [],
+      );
     });
 
     it('counts from the creation of a deal that never had an activity', () => {
@@ -112,7 +116,9 @@ describe('dealSignals', () => {
 
   describe('recent activity', () => {
     it('is a positive up to 7 days after the last activity', () => {
-      expect(dealSignals(deal({ lastActivityAt: now }), now).positives).toEqual(['Active in the last 7 days']);
+      expect(dealSignals(deal({ lastActivityAt: now }), now).positives).toEqual([
+        'Active in the last 7 days',
+      ]);
       expect(dealSignals(deal({ lastActivityAt: daysAgo(7) }), now).positives).toEqual([
         'Active in the last 7 days',
       ]);
@@ -238,6 +244,11 @@ describe('dealInsights', () => {
       }),
       now,
     );
-    expect(insights.map((insight) => insight.type)).toEqual(['risk', 'suggestion', 'competitor', 'opportunity']);
+    expect(insights.map((insight) => insight.type)).toEqual([
+      'risk',
+      'suggestion',
+      'competitor',
+      'opportunity',
+    ]);
   });
 });

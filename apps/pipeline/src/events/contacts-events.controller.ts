@@ -5,6 +5,10 @@ import {
   ContactMerged,
   type ContactSnapshot,
   ContactUpdated,
+  CustomerCreated,
+  CustomerDeleted,
+  type CustomerSnapshot,
+  CustomerUpdated,
   type EventData,
   type EventEnvelope,
   TagDeleted,
@@ -14,6 +18,7 @@ import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { DealsService } from '../deals/deals.service';
 import { ContactReplicas } from '../replicas/contact-replicas';
+import { CustomerReplicas } from '../replicas/customer-replicas';
 import { TaggedRecords } from './tagged-records';
 
 /** What pipeline does with contacts' events; each runs in the transaction of its inbox row. */
@@ -21,6 +26,7 @@ import { TaggedRecords } from './tagged-records';
 export class ContactsEventsController {
   constructor(
     private readonly contacts: ContactReplicas,
+    private readonly customers: CustomerReplicas,
     private readonly deals: DealsService,
     private readonly tagged: TaggedRecords,
   ) {}
@@ -63,6 +69,30 @@ export class ContactsEventsController {
       [sourceId, organizationId],
     );
     await this.deals.moveContactDeals(ctx.manager, organizationId, sourceId, target);
+  }
+
+  @EventPattern(CustomerCreated.type)
+  async customerCreated(
+    @Payload() event: EventEnvelope<CustomerSnapshot>,
+    @Ctx() ctx: EventContext,
+  ): Promise<void> {
+    await this.customers.apply(ctx.manager, event.data, event.aggregateVersion);
+  }
+
+  @EventPattern(CustomerUpdated.type)
+  async customerUpdated(
+    @Payload() event: EventEnvelope<CustomerSnapshot>,
+    @Ctx() ctx: EventContext,
+  ): Promise<void> {
+    await this.customers.apply(ctx.manager, event.data, event.aggregateVersion);
+  }
+
+  @EventPattern(CustomerDeleted.type)
+  async customerDeleted(
+    @Payload() event: EventEnvelope<CustomerSnapshot>,
+    @Ctx() ctx: EventContext,
+  ): Promise<void> {
+    await this.customers.apply(ctx.manager, event.data, event.aggregateVersion, true);
   }
 
   @EventPattern(TagDeleted.type)

@@ -16,6 +16,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { DealsService } from '../deals/deals.service';
+import { CustomerReplicas } from '../replicas/customer-replicas';
 import { UserReplicas } from '../replicas/user-replicas';
 import {
   type AssignLeadDto,
@@ -61,6 +62,7 @@ export class LeadsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
     private readonly users: UserReplicas,
+    private readonly customers: CustomerReplicas,
     private readonly deals: DealsService,
   ) {}
 
@@ -229,7 +231,10 @@ export class LeadsService {
       const lead = await this.locked(manager, principal, id);
       if (lead.status === 'converted') throw new ConflictError('The lead is already converted');
       const contactId = newId();
-      const customerId = lead.company ? newId() : null;
+      // The account of that name when contacts has one (as contacts will pick it), else a new one.
+      const customerId = lead.company
+        ? ((await this.customers.idByName(manager, lead.organizationId, lead.company)) ?? newId())
+        : null;
       const deal =
         dto.createDeal === false
           ? null
