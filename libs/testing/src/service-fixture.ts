@@ -1,3 +1,4 @@
+/// <reference types="jest" />
 // A service app in the test's own process for integration tests: its own database and bus prefix,
 // tokens from a fake issuer (services only verify them), events captured and injected on the run's
 // exchange. Each app's test folder adds its own helpers (creating its records) on top.
@@ -5,7 +6,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { EventCapture } from './event-capture';
 import { EventInjector } from './event-injector';
-import { afterAll, beforeAll } from '@jest/globals';
 import { httpCall, type HttpAnswer } from './http';
 import { waitForHttp } from './launcher';
 import { TestRun } from './test-run';
