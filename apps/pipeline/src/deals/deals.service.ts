@@ -37,7 +37,8 @@ import { StageChange } from './stage-change.entity';
 import { enterStage } from './stage-rules';
 
 const RECENT_ACTIVITIES = 50;
-const BOARD_DEALS_PER_STAGE = 50;
+/** A board column shows the most valuable deals; the list pages through the rest of a stage. */
+const BOARD_DEALS_PER_STAGE = 20;
 
 export interface DealDetail extends DealResponse {
   activities: ActivityResponse[];
@@ -334,7 +335,7 @@ export class DealsService {
     return stageStatistics(pipeline.stages, rows);
   }
 
-  /** The pipeline's stages with their deals (the most valuable first, at most 50 per stage). */
+  /** The pipeline's stages with their deals (the most valuable first, at most 20 per stage). */
   async board(principal: Principal, pipelineId?: string): Promise<Board> {
     const pipeline = await this.pipelineFor(principal, pipelineId);
     const stats = await this.stageStats(principal, pipeline.id);

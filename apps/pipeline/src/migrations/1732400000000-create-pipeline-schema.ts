@@ -76,6 +76,7 @@ export class CreatePipelineSchema1732400000000 implements MigrationInterface {
       ['expected_close', 'expected_close_date, id'],
       ['last_activity', 'last_activity_at DESC NULLS LAST, id DESC'],
       ['stage', 'pipeline_id, stage, created_at DESC, id DESC'],
+      ['board', 'pipeline_id, stage, value DESC, id DESC'],
       ['status', 'status, expected_close_date, id'],
       ['owner', 'owner_id, created_at DESC, id DESC'],
     ]) {

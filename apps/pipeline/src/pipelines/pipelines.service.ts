@@ -69,8 +69,10 @@ export class PipelinesService {
   async update(principal: Principal, id: string, dto: UpdatePipelineDto): Promise<Pipeline> {
     return nameFree(() =>
       this.dataSource.transaction(async (manager) => {
-        // Locked: a deal entering a stage reads its pipeline FOR SHARE, so none enters a stage
-        // between the check below and the commit.
+        // No deal enters a stage between the check below and the commit (see forDeal).
+        await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+          stagesLock(principal.organizationId),
+        ]);
         const pipeline = await this.find(manager, principal.organizationId, id, 'pessimistic_write');
         if (dto.name !== undefined) pipeline.name = dto.name;
         if (dto.stages !== undefined) {
@@ -96,16 +98,19 @@ export class PipelinesService {
   }
 
   /**
-   * The pipeline a deal is written into, read FOR SHARE so that its stages cannot change until
-   * the deal is committed: the given one, else the organization's default. An unknown id is a
-   * field error of the deal (422), not a missing resource.
+   * The pipeline a deal is written into: the given one, else the organization's default. Its
+   * stages cannot change until the deal is committed: deal writes hold the organization's stages
+   * lock shared, a change of stages holds it alone. (An advisory lock, not FOR SHARE on the
+   * pipeline row: many concurrent share-lockers of one row cost PostgreSQL a multixact each.)
+   * An unknown id is a field error of the deal (422), not a missing resource.
    */
   async forDeal(manager: EntityManager, organizationId: string, pipelineId?: string): Promise<Pipeline> {
     if (!pipelineId) await this.ensureDefault(manager, organizationId);
-    const pipeline = await manager.findOne(Pipeline, {
-      where: pipelineId ? { id: pipelineId, organizationId } : { organizationId, isDefault: true },
-      lock: { mode: 'pessimistic_read' },
-    });
+    await manager.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [stagesLock(organizationId)]);
+    const pipeline = await manager.findOneBy(
+      Pipeline,
+      pipelineId ? { id: pipelineId, organizationId } : { organizationId, isDefault: true },
+    );
     if (!pipeline) throw ValidationError.of('pipelineId', 'no such pipeline in this organization');
     return pipeline;
   }
@@ -124,6 +129,9 @@ export class PipelinesService {
     return pipeline;
   }
 }
+
+/** The advisory lock key of an organization's pipeline stages. */
+const stagesLock = (organizationId: string) => `pipeline-stages:${organizationId}`;
 
 function checkedStages(stages: readonly StageDto[]): Stage[] {
   const result = stages.map((stage) => ({
