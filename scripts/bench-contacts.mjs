@@ -3,11 +3,10 @@
 // through the CSV import (with a progress bar), spreads scores and dates over them, then measures
 // list, search, filter and create at 20 concurrent clients, and the export of every row with the
 // contacts process's memory watched. Prints the table and writes docs/benchmarks.md.
-import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { machine, recordSection, registerOrganization } from './lib/bench.mjs';
+import { machine, measure, progress, recordSection, registerOrganization } from './lib/bench.mjs';
 import { startIsolatedStack } from './lib/stack.mjs';
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 100_000);
@@ -94,6 +93,12 @@ async function main() {
   try {
     const gateway = stack.urls.gateway;
     const token = await registerOrganization(gateway);
+    const load = (nextRequest) =>
+      measure(gateway, token, nextRequest, {
+        connections: CONNECTIONS,
+        durationS: DURATION_S,
+        warmupS: WARMUP_S,
+      });
     await seed(gateway, token);
     await spread(stack);
 
@@ -103,26 +108,21 @@ async function main() {
     const rows = [];
     const get = (path) => ({ method: 'GET', path });
     let n = 0;
-    rows.push(['list, default sort (-createdAt)', await measure(gateway, token, () => get('/api/contacts'))]);
+    rows.push(['list, default sort (-createdAt)', await load(() => get('/api/contacts'))]);
     rows.push([
       'search, substring of name/email/company',
-      await measure(gateway, token, () =>
-        get(`/api/contacts?search=${encodeURIComponent(pick(SEARCHES, n++))}`),
-      ),
+      await load(() => get(`/api/contacts?search=${encodeURIComponent(pick(SEARCHES, n++))}`)),
     ]);
-    rows.push(['filter=at-risk', await measure(gateway, token, () => get('/api/contacts?filter=at-risk'))]);
+    rows.push(['filter=at-risk', await load(() => get('/api/contacts?filter=at-risk'))]);
     rows.push([
       'filter=needs-follow-up, sort=-healthScore',
-      await measure(gateway, token, () => get('/api/contacts?filter=needs-follow-up&sort=-healthScore')),
+      await load(() => get('/api/contacts?filter=needs-follow-up&sort=-healthScore')),
     ]);
-    rows.push([
-      'tag=vip, sort=name',
-      await measure(gateway, token, () => get('/api/contacts?tag=vip&sort=name')),
-    ]);
+    rows.push(['tag=vip, sort=name', await load(() => get('/api/contacts?tag=vip&sort=name'))]);
     const run = randomBytes(3).toString('hex');
     rows.push([
       'create',
-      await measure(gateway, token, () => ({
+      await load(() => ({
         method: 'POST',
         path: '/api/contacts',
         headers: { 'content-type': 'application/json' },
@@ -185,40 +185,6 @@ async function spread(stack) {
   }
 }
 
-async function measure(gateway, token, nextRequest) {
-  const latencies = [];
-  const options = (seconds) => ({
-    url: gateway,
-    connections: CONNECTIONS,
-    duration: seconds,
-    headers: { authorization: `Bearer ${token}` },
-    requests: [
-      {
-        setupRequest: (request) => {
-          const next = nextRequest();
-          return { ...request, ...next, headers: { authorization: `Bearer ${token}`, ...next.headers } };
-        },
-      },
-    ],
-  });
-  await autocannon(options(WARMUP_S));
-  const instance = autocannon(options(DURATION_S));
-  const failures = new Map();
-  instance.on('response', (_client, status, _bytes, responseTime) => {
-    if (status >= 400) failures.set(status, (failures.get(status) ?? 0) + 1);
-    else latencies.push(responseTime);
-  });
-  const result = await instance;
-  if (result.errors + result.timeouts + result.non2xx > 0)
-    throw new Error(
-      `${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx (${[...failures].map(([status, count]) => `${count} × ${status}`).join(', ')})`,
-    );
-  latencies.sort((a, b) => a - b);
-  const at = (p) =>
-    Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] * 10) / 10;
-  return { rps: result.requests.average, p50: at(50), p95: at(95), p99: at(99) };
-}
-
 /** The whole export, timed, with the contacts process's resident memory sampled meanwhile. */
 async function exportAll(gateway, token, pid) {
   const rss = () =>
@@ -242,15 +208,6 @@ async function exportAll(gateway, token, pid) {
   const rows = lines - 1;
   console.log(`export: ${rows} rows, ${(bytes / 2 ** 20).toFixed(1)} MiB in ${seconds.toFixed(2)} s`);
   return { rows, bytes, seconds, rssBefore: before, rssPeak: peak };
-}
-
-function progress(label, done, total, started) {
-  const width = 30;
-  const filled = Math.round((done / total) * width);
-  const rate = done / ((Date.now() - started) / 1000);
-  process.stdout.write(
-    `\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} (${rate.toFixed(0)}/s)`,
-  );
 }
 
 function report(rows, exported) {

@@ -1,5 +1,6 @@
 // What the benchmarks share: a fresh organization to measure with, and docs/benchmarks.md, where
 // each benchmark owns the section between its markers.
+import autocannon from 'autocannon';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -40,5 +41,54 @@ export function recordSection(name, lines) {
     current.includes(begin)
       ? current.replace(new RegExp(`${begin}[\\s\\S]*?${end}`), section)
       : `${current.trimEnd()}\n\n${section}\n`,
+  );
+}
+
+/**
+ * `nextRequest()` in a closed loop of `connections` clients through `gateway` for `durationS`
+ * seconds after a `warmupS` warm-up; any error or non-2xx answer fails the benchmark.
+ * Returns requests/s and the latency percentiles (ms) of the measured part.
+ */
+export async function measure(gateway, token, nextRequest, { connections, durationS, warmupS }) {
+  const latencies = [];
+  const options = (seconds) => ({
+    url: gateway,
+    connections,
+    duration: seconds,
+    headers: { authorization: `Bearer ${token}` },
+    requests: [
+      {
+        setupRequest: (request) => {
+          const next = nextRequest();
+          return { ...request, ...next, headers: { authorization: `Bearer ${token}`, ...next.headers } };
+        },
+      },
+    ],
+  });
+  await autocannon(options(warmupS));
+  const instance = autocannon(options(durationS));
+  const failures = new Map();
+  instance.on('response', (_client, status, _bytes, responseTime) => {
+    if (status >= 400) failures.set(status, (failures.get(status) ?? 0) + 1);
+    else latencies.push(responseTime);
+  });
+  const result = await instance;
+  if (result.errors + result.timeouts + result.non2xx > 0)
+    throw new Error(
+      `${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx (${[...failures].map(([status, count]) => `${count} × ${status}`).join(', ')})`,
+    );
+  latencies.sort((a, b) => a - b);
+  const at = (p) =>
+    Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] * 10) / 10;
+  return { rps: result.requests.average, p50: at(50), p95: at(95), p99: at(99) };
+}
+
+/** A one-line progress bar on the terminal. */
+export function progress(label, done, total, started) {
+  const width = 30;
+  const filled = Math.round((done / total) * width);
+  const rate = done / ((Date.now() - started) / 1000);
+  process.stdout.write(
+    `\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} (${rate.toFixed(0)}/s)`,
   );
 }

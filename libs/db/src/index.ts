@@ -10,3 +10,4 @@ export * from './kept-totals';
 export * from './hydration';
 export * from './replica';
 export * from './csv-export';
+export * from './writes';

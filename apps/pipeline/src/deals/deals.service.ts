@@ -7,7 +7,7 @@ import {
   DealStageChanged,
   DealUpdated,
 } from '@flow-crm/contracts';
-import { applyConditions, applyOrder, KeptTotals, newId } from '@flow-crm/db';
+import { applyConditions, applyOrder, insertNew, KeptTotals, newId, updateLoaded } from '@flow-crm/db';
 import { normalizeTags, Page, pageWindow, ValidationError } from '@flow-crm/http';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -113,7 +113,7 @@ export class DealsService {
         ...entry,
       });
       if (dto.contactId) await this.linkContact(manager, deal, dto.contactId, dto);
-      const saved = await manager.save(deal);
+      const saved = await insertNew(manager, Deal, deal);
       await this.recordStageChange(manager, saved, null, principal);
       await this.outbox.publish(
         manager,
@@ -163,7 +163,7 @@ export class DealsService {
       tags: [],
       ...enterStage(pipeline.stages[0]!, {}, null),
     });
-    const saved = await manager.save(created);
+    const saved = await insertNew(manager, Deal, created);
     await this.recordStageChange(manager, saved, null, principal);
     await this.outbox.publish(manager, DealCreated, dealEvent(saved, principal.userId, dealSnapshot(saved)));
     return saved;
@@ -240,7 +240,7 @@ export class DealsService {
           deal.contactName = null;
         } else await this.linkContact(manager, deal, dto.contactId, dto);
       }
-      const saved = await manager.save(deal);
+      const saved = await updateLoaded(manager, Deal, deal);
       await this.published(manager, saved, from, principal);
       return toDealResponse(saved);
     });
@@ -255,7 +255,7 @@ export class DealsService {
         deal,
         enterStage(stageOf(pipeline, dto.stage), dto, deal.status === 'open' ? null : deal),
       );
-      const saved = await manager.save(deal);
+      const saved = await updateLoaded(manager, Deal, deal);
       await this.published(manager, saved, from, principal);
       return toDealResponse(saved);
     });
@@ -265,7 +265,7 @@ export class DealsService {
     await this.dataSource.transaction(async (manager) => {
       const deal = await findVisibleOrFail(manager, Deal, principal, id, 'Deal', { lock: true });
       deal.deletedAt = new Date();
-      const saved = await manager.save(deal);
+      const saved = await updateLoaded(manager, Deal, deal);
       await this.outbox.publish(
         manager,
         DealDeleted,
@@ -280,7 +280,9 @@ export class DealsService {
       const occurredAt = dto.occurredAt ? new Date(dto.occurredAt) : new Date();
       if (Number.isNaN(occurredAt.getTime()))
         throw ValidationError.of('occurredAt', 'occurredAt must be a date-time');
-      const activity = await manager.save(
+      const activity = await insertNew(
+        manager,
+        DealActivity,
         manager.create(DealActivity, {
           id: newId(),
           organizationId: deal.organizationId,
@@ -296,7 +298,7 @@ export class DealsService {
       // The latest activity, whatever order they are logged in.
       if (!deal.lastActivityAt || deal.lastActivityAt < occurredAt) {
         deal.lastActivityAt = occurredAt;
-        await manager.save(deal);
+        await updateLoaded(manager, Deal, deal);
       }
       await this.outbox.publish(manager, DealActivityLogged, {
         ...dealEvent(deal, principal.userId, null),
@@ -375,7 +377,7 @@ export class DealsService {
     for (const deal of deals) {
       deal.contactId = target.id;
       deal.contactName = target.name;
-      const saved = await manager.save(deal);
+      const saved = await updateLoaded(manager, Deal, deal);
       if (!saved.deletedAt)
         await this.outbox.publish(manager, DealUpdated, dealEvent(saved, null, dealSnapshot(saved)));
     }

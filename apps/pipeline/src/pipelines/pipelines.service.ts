@@ -9,10 +9,15 @@ import { Pipeline } from './pipeline.entity';
 import { DEFAULT_PIPELINE_NAME, DEFAULT_STAGES, type Stage, stageProblems } from './stages';
 
 const NAME_KEY = 'pipelines_name';
+/** Organizations remembered to have their default pipeline before the set starts over. */
+const KNOWN_ORGANIZATIONS = 100_000;
 
 /** Pipelines and their stages; every organization has the contract's default one. */
 @Injectable()
 export class PipelinesService {
+  /** Organizations whose default pipeline exists (committed). */
+  private readonly withDefault = new Set<string>();
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
@@ -20,12 +25,23 @@ export class PipelinesService {
    * the organization, and before any read, so organizations older than this service get theirs.
    */
   async ensureDefault(manager: EntityManager, organizationId: string): Promise<void> {
-    await manager.query(
+    // Pipelines are never deleted: once seen, an organization's default stays.
+    if (this.withDefault.has(organizationId)) return;
+    const inserted: unknown[] = await manager.query(
       `INSERT INTO pipelines (id, organization_id, name, is_default, stages, version)
        VALUES ($1, $2, $3, true, $4, 1)
-       ON CONFLICT (organization_id) WHERE is_default DO NOTHING`,
+       ON CONFLICT (organization_id) WHERE is_default DO NOTHING
+       RETURNING id`,
       [newId(), organizationId, DEFAULT_PIPELINE_NAME, JSON.stringify(DEFAULT_STAGES)],
     );
+    // Remembered when it was there already, or is committed: one inserted in a transaction that
+    // rolls back must not be.
+    if (inserted.length === 0 || !manager.queryRunner?.isTransactionActive) this.remember(organizationId);
+  }
+
+  private remember(organizationId: string): void {
+    if (this.withDefault.size >= KNOWN_ORGANIZATIONS) this.withDefault.clear();
+    this.withDefault.add(organizationId);
   }
 
   async list(principal: Principal): Promise<Pipeline[]> {
