@@ -27,7 +27,7 @@ export async function updateLoaded<
     .update(target)
     .set({ ...values, version: () => 'version + 1', updatedAt: () => 'now()' } as never)
     .where('id = :id', { id: entity.id })
-    .returning(['version', 'updated_at'])
+    .returning('version, updated_at')
     .execute();
   const row = (result.raw as { version: number; updated_at: Date }[])[0];
   if (!row) throw new Error(`updateLoaded: ${metadata.name} ${entity.id} is gone`);
