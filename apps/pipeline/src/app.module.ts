@@ -3,6 +3,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { PIPELINE_CONFIG, type PipelineConfig } from './config';
 import { DealActivity } from './deals/deal-activity.entity';
 import { Deal } from './deals/deal.entity';
+import { DealReason } from './deals/reasons/deal-reason.entity';
 import { DealsModule } from './deals/deals.module';
 import { StageChange } from './deals/stage-change.entity';
 import { EventsModule } from './events/events.module';
@@ -32,6 +33,7 @@ export class AppModule {
             Deal,
             StageChange,
             DealActivity,
+            DealReason,
             Lead,
             LeadSource,
             ContactReplica,

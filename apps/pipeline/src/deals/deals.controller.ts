@@ -1,4 +1,4 @@
-import { CurrentPrincipal, type Principal } from '@flow-crm/auth';
+import { CurrentPrincipal, type Principal, Roles } from '@flow-crm/auth';
 import { type Page, ParseIdPipe } from '@flow-crm/http';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
@@ -7,12 +7,21 @@ import { type Board, type DealDetail, DealsService } from './deals.service';
 import { ActivityDto, CreateDealDto, MoveDealDto, UpdateDealDto } from './dto/deal.dto';
 import { ListDealsQuery, PipelineScopeQuery } from './dto/list-deals.query';
 import { type Forecast, type StageStatistics } from './forecast';
+import {
+  CreateDealReasonDto,
+  type DealReasonResponse,
+  DealReasons,
+  DealReasonsQuery,
+} from './reasons/deal-reasons';
 
 @ApiTags('deals')
 @ApiBearerAuth()
 @Controller('api/deals')
 export class DealsController {
-  constructor(private readonly deals: DealsService) {}
+  constructor(
+    private readonly deals: DealsService,
+    private readonly reasonList: DealReasons,
+  ) {}
 
   @Get()
   list(
@@ -25,6 +34,33 @@ export class DealsController {
   @Post()
   create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateDealDto): Promise<DealResponse> {
     return this.deals.create(principal, dto);
+  }
+
+  @Get('reasons')
+  listReasons(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: DealReasonsQuery,
+  ): Promise<DealReasonResponse[]> {
+    return this.reasonList.list(principal, query.type);
+  }
+
+  @Roles('admin', 'manager')
+  @Post('reasons')
+  addReason(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: CreateDealReasonDto,
+  ): Promise<DealReasonResponse> {
+    return this.reasonList.create(principal, dto);
+  }
+
+  @Roles('admin', 'manager')
+  @Delete('reasons/:id')
+  async removeReason(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseIdPipe) id: string,
+  ): Promise<{ success: true }> {
+    await this.reasonList.remove(principal, id);
+    return { success: true };
   }
 
   @Get('forecast')
