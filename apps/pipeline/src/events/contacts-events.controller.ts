@@ -68,7 +68,9 @@ export class ContactsEventsController {
       'UPDATE contact_replicas SET deleted = true WHERE id = $1 AND organization_id = $2',
       [sourceId, organizationId],
     );
-    await this.deals.moveContactDeals(ctx.manager, organizationId, sourceId, target);
+    // The target as the replica now has it: a later rename may have arrived before this merge.
+    const current = (await this.contacts.live(ctx.manager, organizationId, target.id)) ?? target;
+    await this.deals.moveContactDeals(ctx.manager, organizationId, sourceId, current);
   }
 
   @EventPattern(CustomerCreated.type)

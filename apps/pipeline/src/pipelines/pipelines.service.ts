@@ -27,9 +27,14 @@ export class PipelinesService {
   async ensureDefault(manager: EntityManager, organizationId: string): Promise<void> {
     // Pipelines are never deleted: once seen, an organization's default stays.
     if (this.withDefault.has(organizationId)) return;
+    // A custom pipeline may have taken the default's name first (created before any read): the
+    // default then says what it is.
     const inserted: unknown[] = await manager.query(
       `INSERT INTO pipelines (id, organization_id, name, is_default, stages, version)
-       VALUES ($1, $2, $3, true, $4, 1)
+       SELECT $1, $2,
+              CASE WHEN EXISTS (SELECT 1 FROM pipelines WHERE organization_id = $2 AND lower(name) = lower($3))
+                   THEN $3 || ' (default)' ELSE $3 END,
+              true, $4, 1
        ON CONFLICT (organization_id) WHERE is_default DO NOTHING
        RETURNING id`,
       [newId(), organizationId, DEFAULT_PIPELINE_NAME, JSON.stringify(DEFAULT_STAGES)],
@@ -68,6 +73,8 @@ export class PipelinesService {
 
   async create(principal: Principal, dto: CreatePipelineDto): Promise<Pipeline> {
     const stages = checkedStages(dto.stages);
+    // The default first, so that it keeps its name.
+    await this.ensureDefault(this.dataSource.manager, principal.organizationId);
     return nameFree(() =>
       this.dataSource.manager.save(
         this.dataSource.manager.create(Pipeline, {
@@ -93,18 +100,26 @@ export class PipelinesService {
         if (dto.name !== undefined) pipeline.name = dto.name;
         if (dto.stages !== undefined) {
           const stages = checkedStages(dto.stages);
-          const kept = new Set(stages.map((stage) => stage.key));
-          const removed = pipeline.stages.map((stage) => stage.key).filter((key) => !kept.has(key));
-          if (removed.length > 0) {
+          // A stage that holds deals may change its name and probability, not go away nor change
+          // its kind (open, won, lost): its deals' status and closed dates follow the kind.
+          const next = new Map(stages.map((stage) => [stage.key, stage]));
+          const changing = pipeline.stages
+            .filter((stage) => {
+              const after = next.get(stage.key);
+              return !after || after.isWon !== stage.isWon || after.isLost !== stage.isLost;
+            })
+            .map((stage) => stage.key);
+          if (changing.length > 0) {
             const holding: { stage: string }[] = await manager.query(
               `SELECT DISTINCT stage FROM deals
                WHERE pipeline_id = $1 AND deleted_at IS NULL AND stage = ANY($2::text[]) ORDER BY stage`,
-              [pipeline.id, removed],
+              [pipeline.id, changing],
             );
             if (holding.length > 0)
-              throw new ConflictError('A stage that holds deals cannot be removed; move its deals first', {
-                stages: holding.map((row) => row.stage),
-              });
+              throw new ConflictError(
+                'A stage that holds deals cannot be removed or change between open, won and lost; move its deals first',
+                { stages: holding.map((row) => row.stage) },
+              );
           }
           pipeline.stages = stages;
         }
