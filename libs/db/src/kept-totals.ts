@@ -1,10 +1,12 @@
 import { LRUCache } from 'lru-cache';
-import { type ObjectLiteral, type QueryRunner, type SelectQueryBuilder } from 'typeorm';
+import { type EntityManager, type ObjectLiteral, type QueryRunner, type SelectQueryBuilder } from 'typeorm';
 import { assertHydratable, hydrator, type RawRow } from './hydration';
 
 /** Totals kept at once per process: a key and a number each, a few megabytes at most. */
 const KEPT = 20_000;
 const GENERATION = '__generation';
+/** Computed values (forecasts, boards) kept at once per process: larger, so fewer. */
+const KEPT_VALUES = 2_000;
 
 /**
  * Pages of a large list with the list's total. Counting 100,000 rows for every page costs tens of
@@ -20,6 +22,7 @@ const GENERATION = '__generation';
  */
 export class KeptTotals {
   private readonly totals = new LRUCache<string, number>({ max: KEPT });
+  private readonly values = new LRUCache<string, { value: unknown }>({ max: KEPT_VALUES });
   private readonly hydrators = new Map<string, (row: RawRow) => ObjectLiteral>();
 
   /** @param generations the generations table the triggers of the listed table keep. */
@@ -66,6 +69,28 @@ export class KeptTotals {
       this.totals.set(key, total);
     }
     return [entities, total];
+  }
+
+  /**
+   * A value computed from the organization's rows (a forecast, a board), kept until they change:
+   * the same generations decide, read first, so a kept value is never older than the data. `key`
+   * says what else the value depends on (the caller's scope, the month, a pipeline's version).
+   * Inside a transaction the value is computed and not kept.
+   */
+  async kept<V>(
+    manager: EntityManager,
+    organizationId: string,
+    key: readonly unknown[],
+    compute: () => Promise<V>,
+  ): Promise<V> {
+    if (manager.queryRunner?.isTransactionActive) return compute();
+    const rows = (await manager.query(this.generationOf('$1'), [organizationId])) as RawRow[];
+    const cacheKey = JSON.stringify([organizationId, rows[0]?.generation ?? '', ...key]);
+    const known = this.values.get(cacheKey);
+    if (known) return known.value as V;
+    const value = await compute();
+    this.values.set(cacheKey, { value });
+    return value;
   }
 
   private hydratorFor<T extends ObjectLiteral>(builder: SelectQueryBuilder<T>): (row: RawRow) => T {

@@ -722,4 +722,54 @@ describe('KeptTotals and hydrator on a real PostgreSQL', () => {
       expect(hydrated[0]!.secret).toBe('hidden');
     });
   });
+  describe('kept values', () => {
+    it("computes a value once while the organization's rows stay as they are, again after a change", async () => {
+      const organizationId = newId();
+      await insertGadgets(organizationId, 2);
+      const totals = new KeptTotals(GENERATIONS);
+      let computed = 0;
+      const count = () =>
+        totals.kept(dataSource.manager, organizationId, ['count'], async () => {
+          computed += 1;
+          return (await dataSource.getRepository(Gadget).countBy({ organizationId })) as number;
+        });
+      expect(await count()).toBe(2);
+      expect(await count()).toBe(2);
+      expect(computed).toBe(1);
+      await insertGadgets(organizationId, 1);
+      expect(await count()).toBe(3);
+      expect(computed).toBe(2);
+    });
+
+    it('keeps a value per key and per organization', async () => {
+      const [a, b] = [newId(), newId()];
+      await insertGadgets(a, 1);
+      await insertGadgets(b, 1);
+      const totals = new KeptTotals(GENERATIONS);
+      const seen: string[] = [];
+      const value = (organizationId: string, key: string) =>
+        totals.kept(dataSource.manager, organizationId, [key], async () => {
+          seen.push(`${organizationId}:${key}`);
+          return key;
+        });
+      await value(a, 'x');
+      await value(a, 'y');
+      await value(b, 'x');
+      await value(a, 'x');
+      expect(seen).toEqual([`${a}:x`, `${a}:y`, `${b}:x`]);
+    });
+
+    it('computes inside a transaction and keeps nothing from it', async () => {
+      const organizationId = newId();
+      await insertGadgets(organizationId, 1);
+      const totals = new KeptTotals(GENERATIONS);
+      let computed = 0;
+      await dataSource.transaction(async (manager) => {
+        await totals.kept(manager, organizationId, ['k'], async () => ++computed);
+        await totals.kept(manager, organizationId, ['k'], async () => ++computed);
+      });
+      expect(computed).toBe(2);
+      expect(await totals.kept(dataSource.manager, organizationId, ['k'], async () => ++computed)).toBe(3);
+    });
+  });
 });

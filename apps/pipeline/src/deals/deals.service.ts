@@ -32,7 +32,14 @@ import {
 } from './deal.mapper';
 import { type ActivityDto, type CreateDealDto, type DealChanges, type MoveDealDto } from './dto/deal.dto';
 import { type ListDealsQuery } from './dto/list-deals.query';
-import { type Forecast, forecast, stageStatistics, type StageStatistics, type DealSums } from './forecast';
+import {
+  type DealSums,
+  type Forecast,
+  forecast,
+  stageStatistics,
+  type StageStatistics,
+  utcMonth,
+} from './forecast';
 import { StageChange } from './stage-change.entity';
 import { enterStage } from './stage-rules';
 
@@ -319,28 +326,56 @@ export class DealsService {
     });
   }
 
-  /** Over the caller's open deals (a sales user's own). */
+  /**
+   * Over the caller's open deals (a sales user's own). Aggregates over thousands of deals are kept
+   * until the organization's deals change (KeptTotals.kept), as the board and stage statistics.
+   */
   async forecast(principal: Principal): Promise<Forecast> {
-    const rows = await this.sums(
-      principal,
-      "to_char(deal.expected_close_date, 'YYYY-MM')",
-      "deal.status = 'open'",
+    const now = new Date();
+    return this.totals.kept(
+      this.dataSource.manager,
+      principal.organizationId,
+      ['forecast', scopeOf(principal), utcMonth(now)],
+      async () =>
+        forecast(
+          await this.sums(principal, "to_char(deal.expected_close_date, 'YYYY-MM')", "deal.status = 'open'"),
+          now,
+        ),
     );
-    return forecast(rows, new Date());
   }
 
   async stageStats(principal: Principal, pipelineId?: string): Promise<StageStatistics[]> {
-    const pipeline = await this.pipelineFor(principal, pipelineId);
-    const rows = await this.sums(principal, 'deal.stage', 'deal.pipeline_id = :pipelineId', {
-      pipelineId: pipeline.id,
-    });
-    return stageStatistics(pipeline.stages, rows);
+    return this.stageStatsOf(principal, await this.pipelineFor(principal, pipelineId));
+  }
+
+  private stageStatsOf(principal: Principal, pipeline: Pipeline): Promise<StageStatistics[]> {
+    return this.totals.kept(
+      this.dataSource.manager,
+      principal.organizationId,
+      ['stage-stats', pipeline.id, pipeline.version, scopeOf(principal)],
+      async () =>
+        stageStatistics(
+          pipeline.stages,
+          await this.sums(principal, 'deal.stage', 'deal.pipeline_id = :pipelineId', {
+            pipelineId: pipeline.id,
+          }),
+        ),
+    );
   }
 
   /** The pipeline's stages with their deals (the most valuable first, at most 20 per stage). */
   async board(principal: Principal, pipelineId?: string): Promise<Board> {
     const pipeline = await this.pipelineFor(principal, pipelineId);
-    const stats = await this.stageStats(principal, pipeline.id);
+    return this.totals.kept(
+      this.dataSource.manager,
+      principal.organizationId,
+      ['board', pipeline.id, pipeline.version, scopeOf(principal)],
+      () => this.boardOf(principal, pipeline),
+    );
+  }
+
+  private async boardOf(principal: Principal, pipeline: Pipeline): Promise<Board> {
+    const stats = await this.stageStatsOf(principal, pipeline);
     const deals = await Promise.all(
       pipeline.stages.map((stage) =>
         this.query(principal, { pipelineId: pipeline.id, stage: stage.key, sort: '-value' })
@@ -477,6 +512,11 @@ export class DealsService {
       dealEvent(deal, principal.userId, { ...dealSnapshot(deal), fromStage, toStage: deal.stage }),
     );
   }
+}
+
+/** Whose deals an aggregate covers: the organization's, or a sales user's own. */
+function scopeOf(principal: Principal): string {
+  return isManagerial(principal) ? 'organization' : `owner:${principal.userId}`;
 }
 
 function stageOf(pipeline: Pipeline, key: string) {
