@@ -11,3 +11,4 @@ export * from './hydration';
 export * from './replica';
 export * from './csv-export';
 export * from './writes';
+export * from './generations';

@@ -11,7 +11,16 @@ import {
   type Repository,
   SelectQueryBuilder,
 } from 'typeorm';
-import { AggregateRoot, hydrator, KeptTotals, newId, numericColumn, openDatabase, type RawRow } from '../src';
+import {
+  AggregateRoot,
+  generationsSql,
+  hydrator,
+  KeptTotals,
+  newId,
+  numericColumn,
+  openDatabase,
+  type RawRow,
+} from '../src';
 import { TestRun } from '@flow-crm/testing';
 
 /** What the jsonb column holds. */
@@ -74,7 +83,7 @@ class Part {
   secret!: string | null;
 }
 
-/** The shape of the contacts schema's generations (1732300000000-shard-contact-generations), for gadgets. */
+/** Gadgets and their generations (generationsSql), as the services' migrations make them. */
 class CreateGadgets1700000000000 implements MigrationInterface {
   async up(runner: QueryRunner): Promise<void> {
     await runner.query(`
@@ -92,32 +101,7 @@ class CreateGadgets1700000000000 implements MigrationInterface {
         created_at      timestamptz NOT NULL DEFAULT now(),
         updated_at      timestamptz NOT NULL DEFAULT now()
       )`);
-    await runner.query(`
-      CREATE TABLE gadget_generations (
-        organization_id uuid NOT NULL,
-        shard           smallint NOT NULL,
-        generation      bigint NOT NULL,
-        PRIMARY KEY (organization_id, shard)
-      )`);
-    await runner.query(`
-      CREATE FUNCTION bump_gadget_generation() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        INSERT INTO gadget_generations AS g (organization_id, shard, generation)
-        SELECT DISTINCT organization_id, (txid_current() % 16)::smallint, 1 FROM changed_rows
-        ORDER BY organization_id
-        ON CONFLICT (organization_id, shard) DO UPDATE SET generation = g.generation + 1;
-        RETURN NULL;
-      END $$`);
-    for (const [event, table] of [
-      ['INSERT', 'NEW'],
-      ['UPDATE', 'NEW'],
-      ['DELETE', 'OLD'],
-    ]) {
-      await runner.query(
-        `CREATE TRIGGER gadgets_${event!.toLowerCase()}_generation AFTER ${event} ON gadgets
-         REFERENCING ${table} TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION bump_gadget_generation()`,
-      );
-    }
+    for (const statement of generationsSql('gadgets')) await runner.query(statement);
     await runner.query(
       'CREATE TABLE parts (id uuid PRIMARY KEY, gadget_id uuid NOT NULL, label text NOT NULL, secret text)',
     );

@@ -12,3 +12,4 @@ export * from './owned-record-fields';
 export * from './csv/csv-body.parser';
 export * from './csv/csv-reader';
 export * from './csv/csv-record';
+export * from './csv/csv-download';

@@ -1,5 +1,5 @@
 import { CurrentPrincipal, type Principal } from '@flow-crm/auth';
-import { BadRequestError, Page, ParseIdPipe } from '@flow-crm/http';
+import { BadRequestError, Page, ParseIdPipe, sendCsv } from '@flow-crm/http';
 import {
   Body,
   Controller,
@@ -62,11 +62,7 @@ export class ContactsController {
     @Query() query: ListContactsQuery,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const csv = await this.exporter.stream(principal, query);
-    await reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', 'attachment; filename="contacts.csv"')
-      .send(csv);
+    await sendCsv(reply, 'contacts.csv', await this.exporter.stream(principal, query));
   }
 
   @ApiConsumes('text/csv')

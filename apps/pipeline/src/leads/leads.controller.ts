@@ -1,5 +1,5 @@
 import { CurrentPrincipal, type Principal, Roles } from '@flow-crm/auth';
-import { BadRequestError, type Page, ParseIdPipe } from '@flow-crm/http';
+import { BadRequestError, type Page, ParseIdPipe, sendCsv } from '@flow-crm/http';
 import {
   Body,
   Controller,
@@ -63,11 +63,7 @@ export class LeadsController {
     @Query() query: ListLeadsQuery,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const csv = await this.exporter.stream(principal, query);
-    await reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', 'attachment; filename="leads.csv"')
-      .send(csv);
+    await sendCsv(reply, 'leads.csv', await this.exporter.stream(principal, query));
   }
 
   @ApiConsumes('text/csv')

@@ -1,3 +1,4 @@
+import { dropGenerationsSql, generationsSql } from '@flow-crm/db';
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /**
@@ -86,32 +87,7 @@ export class CreatePipelineSchema1732400000000 implements MigrationInterface {
     }
 
     // List totals kept per generation (KeptTotals, libs/db); sharded so that writers do not queue.
-    await runner.query(`
-      CREATE TABLE deal_generations (
-        organization_id uuid NOT NULL,
-        shard           smallint NOT NULL,
-        generation      bigint NOT NULL,
-        PRIMARY KEY (organization_id, shard)
-      )`);
-    await runner.query(`
-      CREATE FUNCTION bump_deal_generation() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        INSERT INTO deal_generations AS g (organization_id, shard, generation)
-        SELECT DISTINCT organization_id, (txid_current() % 16)::smallint, 1 FROM changed_rows
-        ORDER BY organization_id
-        ON CONFLICT (organization_id, shard) DO UPDATE SET generation = g.generation + 1;
-        RETURN NULL;
-      END $$`);
-    for (const [event, table] of [
-      ['INSERT', 'NEW'],
-      ['UPDATE', 'NEW'],
-      ['DELETE', 'OLD'],
-    ]) {
-      await runner.query(
-        `CREATE TRIGGER deals_${event.toLowerCase()}_generation AFTER ${event} ON deals
-         REFERENCING ${table} TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION bump_deal_generation()`,
-      );
-    }
+    for (const statement of generationsSql('deals')) await runner.query(statement);
 
     await runner.query(`
       CREATE TABLE deal_stage_changes (
@@ -187,10 +163,9 @@ export class CreatePipelineSchema1732400000000 implements MigrationInterface {
       'deal_activities',
       'deal_stage_changes',
       'deals',
-      'deal_generations',
       'pipelines',
     ])
       await runner.query(`DROP TABLE ${table}`);
-    await runner.query('DROP FUNCTION bump_deal_generation()');
+    for (const statement of dropGenerationsSql('deals')) await runner.query(statement);
   }
 }

@@ -1,3 +1,4 @@
+import { dropGenerationsSql, generationsSql } from '@flow-crm/db';
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /**
@@ -67,32 +68,7 @@ export class CreateLeads1732500000000 implements MigrationInterface {
         `CREATE INDEX leads_${name} ON leads (organization_id, ${columns}) WHERE deleted_at IS NULL`,
       );
     }
-    await runner.query(`
-      CREATE TABLE lead_generations (
-        organization_id uuid NOT NULL,
-        shard           smallint NOT NULL,
-        generation      bigint NOT NULL,
-        PRIMARY KEY (organization_id, shard)
-      )`);
-    await runner.query(`
-      CREATE FUNCTION bump_lead_generation() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        INSERT INTO lead_generations AS g (organization_id, shard, generation)
-        SELECT DISTINCT organization_id, (txid_current() % 16)::smallint, 1 FROM changed_rows
-        ORDER BY organization_id
-        ON CONFLICT (organization_id, shard) DO UPDATE SET generation = g.generation + 1;
-        RETURN NULL;
-      END $$`);
-    for (const [event, table] of [
-      ['INSERT', 'NEW'],
-      ['UPDATE', 'NEW'],
-      ['DELETE', 'OLD'],
-    ]) {
-      await runner.query(
-        `CREATE TRIGGER leads_${event.toLowerCase()}_generation AFTER ${event} ON leads
-         REFERENCING ${table} TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION bump_lead_generation()`,
-      );
-    }
+    for (const statement of generationsSql('leads')) await runner.query(statement);
     await runner.query(`
       CREATE TABLE lead_sources (
         id              uuid PRIMARY KEY,
@@ -106,8 +82,7 @@ export class CreateLeads1732500000000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    for (const table of ['lead_sources', 'leads', 'lead_generations', 'lead_numbers'])
-      await runner.query(`DROP TABLE ${table}`);
-    await runner.query('DROP FUNCTION bump_lead_generation()');
+    for (const table of ['lead_sources', 'leads', 'lead_numbers']) await runner.query(`DROP TABLE ${table}`);
+    for (const statement of dropGenerationsSql('leads')) await runner.query(statement);
   }
 }
