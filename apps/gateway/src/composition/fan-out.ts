@@ -1,3 +1,4 @@
+import { type Dispatcher, request } from 'undici';
 import { type UpstreamPool, UpstreamError } from '../proxy/upstream-pool';
 import { type RoutingTable } from '../routing/routing-table';
 
@@ -49,23 +50,28 @@ export class FanOut {
     if (!route) throw new Error(`no service routes ${call.path}`);
     try {
       const data = await this.upstreams.call(route, async (upstream) => {
-        let res: Response;
+        const timeout = call.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+        let res: Dispatcher.ResponseData;
         try {
-          res = await fetch(`${upstream.url}${call.path}`, {
+          // undici's request, not fetch: no WHATWG streams, abort signals and timers per call.
+          res = await request(`${upstream.url}${call.path}`, {
             headers: {
               accept: 'application/json',
               'x-request-id': context.requestId,
               ...(context.authorization ? { authorization: context.authorization } : {}),
             },
-            signal: AbortSignal.timeout(call.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+            headersTimeout: timeout,
+            bodyTimeout: timeout,
           });
         } catch (error) {
-          const timeout = (error as Error).name === 'TimeoutError';
-          throw new UpstreamError(route.service, timeout ? 'timeout' : 'unavailable', error);
+          const code = (error as { code?: string }).code;
+          const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+          throw new UpstreamError(route.service, timedOut ? 'timeout' : 'unavailable', error);
         }
-        const body = (await res.json().catch(() => null)) as { data?: unknown } | null;
-        if (res.status >= 500) throw new UpstreamError(route.service, 'unavailable');
-        if (!res.ok || !body || !('data' in body)) throw new Error(`${route.service} answered ${res.status}`);
+        const body = (await res.body.json().catch(() => null)) as { data?: unknown } | null;
+        if (res.statusCode >= 500) throw new UpstreamError(route.service, 'unavailable');
+        if (res.statusCode >= 300 || !body || !('data' in body))
+          throw new Error(`${route.service} answered ${res.statusCode}`);
         return body.data;
       });
       return { data };
