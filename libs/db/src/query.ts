@@ -1,9 +1,27 @@
 import { type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import { containsPattern } from './sql';
 
 /** A SQL condition on a query's alias, with its named parameters. */
 export interface Condition {
   readonly sql: string;
   readonly params: Record<string, unknown>;
+}
+
+/**
+ * Joins the searched fields of a table's generated `search_text` column (see the migrations); a
+ * search never holds it, so that it cannot match across two fields.
+ */
+export const SEARCH_FIELD_SEPARATOR = String.fromCharCode(31);
+
+/**
+ * A case-insensitive substring search on `alias.search_text`, served by its trigram index; none for
+ * a search that is blank once the separator is stripped.
+ */
+export function searchCondition(alias: string, search: string | undefined): Condition[] {
+  const text = search?.replaceAll(SEARCH_FIELD_SEPARATOR, '').trim();
+  return text
+    ? [{ sql: `${alias}.search_text LIKE :search`, params: { search: containsPattern(text) } }]
+    : [];
 }
 
 export function applyConditions<T extends ObjectLiteral>(

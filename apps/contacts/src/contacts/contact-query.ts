@@ -1,6 +1,6 @@
 import {
   type Condition,
-  containsPattern,
+  searchCondition,
   type OrderTerm,
   orderTerms,
   type Sorting,
@@ -14,8 +14,6 @@ export const HIGH_VALUE_ABOVE = 50_000;
 export const AT_RISK_ABOVE = 60;
 export const RECENT_DAYS = 7;
 const DAY_MS = 86_400_000;
-/** Joins name, email and company in `search_text` (see the migration); never part of a search. */
-const UNIT_SEPARATOR = String.fromCharCode(31);
 
 /** The end of the current day, in UTC (the API speaks UTC; users' time zones are the client's). */
 export function endOfUtcDay(now: Date): Date {
@@ -55,10 +53,7 @@ export interface ContactCriteria {
 
 /** The conditions of a list or export query, besides the caller's scope and `deleted_at IS NULL`. */
 export function criteriaConditions(criteria: ContactCriteria, now: Date): Condition[] {
-  const conditions: Condition[] = [];
-  const search = criteria.search?.replaceAll(UNIT_SEPARATOR, '').trim();
-  if (search)
-    conditions.push({ sql: 'contact.search_text LIKE :search', params: { search: containsPattern(search) } });
+  const conditions: Condition[] = searchCondition('contact', criteria.search);
   if (criteria.filter) conditions.push(filterCondition(criteria.filter, now));
   if (criteria.tag)
     conditions.push({ sql: 'contact.tags @> ARRAY[:tag]::text[]', params: { tag: criteria.tag } });

@@ -1,6 +1,6 @@
 import {
   type Condition,
-  containsPattern,
+  searchCondition,
   type OrderTerm,
   orderTerms,
   type Sorting,
@@ -14,8 +14,6 @@ export const HOT_ABOVE = 70;
 export const AT_RISK_BELOW = 30;
 export const CLOSING_SOON_DAYS = 30;
 const DAY_MS = 86_400_000;
-/** Joins title, company and contact name in `search_text` (see the migration). */
-const UNIT_SEPARATOR = String.fromCharCode(31);
 
 /** The contract's definition of each named filter; `now` fixes "within 30 days" (UTC days). */
 export function filterCondition(filter: DealFilter, now: Date): Condition {
@@ -55,10 +53,7 @@ export interface DealCriteria {
 
 /** The conditions of a list query, besides the caller's scope and `deleted_at IS NULL`. */
 export function criteriaConditions(criteria: DealCriteria, now: Date): Condition[] {
-  const conditions: Condition[] = [];
-  const search = criteria.search?.replaceAll(UNIT_SEPARATOR, '').trim();
-  if (search)
-    conditions.push({ sql: 'deal.search_text LIKE :search', params: { search: containsPattern(search) } });
+  const conditions: Condition[] = searchCondition('deal', criteria.search);
   if (criteria.filter) conditions.push(filterCondition(criteria.filter, now));
   const equal = (column: string, name: string, value: string | undefined) => {
     if (value) conditions.push({ sql: `deal.${column} = :${name}`, params: { [name]: value } });

@@ -1,6 +1,6 @@
 import {
   type Condition,
-  containsPattern,
+  searchCondition,
   type OrderTerm,
   orderTerms,
   type Sorting,
@@ -8,9 +8,6 @@ import {
 } from '@flow-crm/db';
 import { type LeadStatus } from '@flow-crm/contracts';
 import { type Rating } from './lead.entity';
-
-/** Joins name, email, company and number in `search_text` (see the migration). */
-const UNIT_SEPARATOR = String.fromCharCode(31);
 
 export interface LeadCriteria {
   readonly search?: string;
@@ -25,10 +22,7 @@ export interface LeadCriteria {
 
 /** The conditions of a list or export query, besides the caller's scope and `deleted_at IS NULL`. */
 export function criteriaConditions(criteria: LeadCriteria): Condition[] {
-  const conditions: Condition[] = [];
-  const search = criteria.search?.replaceAll(UNIT_SEPARATOR, '').trim();
-  if (search)
-    conditions.push({ sql: 'lead.search_text LIKE :search', params: { search: containsPattern(search) } });
+  const conditions: Condition[] = searchCondition('lead', criteria.search);
   if (criteria.status) conditions.push({ sql: 'lead.status = :status', params: { status: criteria.status } });
   if (criteria.source)
     conditions.push({ sql: 'lower(lead.source) = lower(:source)', params: { source: criteria.source } });
