@@ -7,3 +7,19 @@ export function violates(error: unknown, constraint: string): boolean {
     (error.driverError as { constraint?: string } | undefined)?.constraint === constraint
   );
 }
+
+/**
+ * Runs `write`, turning the violation of the unique index `constraint` into `conflict()`: a check
+ * before the write and the index say the same, but the index is what two racing writers meet.
+ */
+export async function refuseDuplicate<T>(
+  constraint: string,
+  conflict: () => Error,
+  write: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    throw violates(error, constraint) ? conflict() : error;
+  }
+}

@@ -1,7 +1,7 @@
 import { inOrganization, type Principal } from '@flow-crm/auth';
 import { Outbox } from '@flow-crm/bus';
 import { TagDeleted, TagRenamed } from '@flow-crm/contracts';
-import { newId, violates } from '@flow-crm/db';
+import { newId, refuseDuplicate } from '@flow-crm/db';
 import { ConflictError, NotFoundError } from '@flow-crm/http';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -28,15 +28,9 @@ const toTagResponse = (tag: Tag): TagResponse => ({
 
 const NAME_TAKEN = 'A tag with this name already exists';
 
-/** The name check and the unique index say the same; the index is what two racing writers meet. */
 const nameTaken = {
-  async refuse<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      throw violates(error, 'tags_name_key') ? new ConflictError(NAME_TAKEN) : error;
-    }
-  },
+  refuse: <T>(work: () => Promise<T>): Promise<T> =>
+    refuseDuplicate('tags_name_key', () => new ConflictError(NAME_TAKEN), work),
 };
 
 const TAGGED_TABLES = ['contacts', 'customers'] as const;

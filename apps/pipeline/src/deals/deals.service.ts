@@ -1,4 +1,4 @@
-import { findVisibleOrFail, isManagerial, ownerFor, type Principal, scopeQuery } from '@flow-crm/auth';
+import { findVisibleOrFail, isManagerial, type Principal, scopeQuery } from '@flow-crm/auth';
 import { Outbox } from '@flow-crm/bus';
 import {
   DealActivityLogged,
@@ -101,7 +101,7 @@ export class DealsService {
       const deal = manager.create(Deal, {
         id: newId(),
         organizationId: principal.organizationId,
-        ownerId: await this.owner(manager, principal, dto.ownerId),
+        ownerId: await this.users.ownerFor(manager, principal, dto.ownerId),
         pipelineId: pipeline.id,
         title: dto.title,
         value: dto.value ?? 0,
@@ -229,7 +229,7 @@ export class DealsService {
         deal.pipelineId = pipeline.id;
       }
       if (dto.ownerId !== undefined && isManagerial(principal))
-        deal.ownerId = await this.owner(manager, principal, dto.ownerId);
+        deal.ownerId = await this.users.ownerFor(manager, principal, dto.ownerId);
       for (const field of ['title', 'value', 'currency', 'confidence', 'priority'] as const)
         if (dto[field] !== undefined) (deal as unknown as Record<string, unknown>)[field] = dto[field];
       for (const field of [
@@ -445,21 +445,6 @@ export class DealsService {
 
   private async pipelineFor(principal: Principal, pipelineId?: string): Promise<Pipeline> {
     return pipelineId ? this.pipelines.get(principal, pipelineId) : this.pipelines.getDefault(principal);
-  }
-
-  /** The owner a write records; one named by a manager must be an active user of the organization. */
-  private async owner(
-    manager: EntityManager,
-    principal: Principal,
-    requested: string | undefined,
-  ): Promise<string> {
-    const owner = ownerFor(principal, requested);
-    if (
-      owner !== principal.userId &&
-      !(await this.users.isActiveMember(manager, principal.organizationId, owner))
-    )
-      throw ValidationError.of('ownerId', 'ownerId must be an active user of the organization');
-    return owner;
   }
 
   private async linkContact(

@@ -1,4 +1,4 @@
-import { findVisibleOrFail, isManagerial, ownerFor, type Principal, scopeQuery } from '@flow-crm/auth';
+import { findVisibleOrFail, isManagerial, type Principal, scopeQuery } from '@flow-crm/auth';
 import { Outbox } from '@flow-crm/bus';
 import {
   LEAD_STATUSES,
@@ -113,7 +113,7 @@ export class LeadsService {
     const lead = manager.create(Lead, {
       id: newId(),
       organizationId: principal.organizationId,
-      ownerId: await this.owner(manager, principal, dto.ownerId),
+      ownerId: await this.users.ownerFor(manager, principal, dto.ownerId),
       leadNumber: await nextLeadNumber(manager, principal.organizationId),
       name: dto.name,
       status: 'new',
@@ -146,7 +146,7 @@ export class LeadsService {
           (lead as unknown as Record<string, unknown>)[field] = dto[field] ?? null;
       const previousOwner = lead.ownerId;
       if (dto.ownerId !== undefined && isManagerial(principal))
-        lead.ownerId = await this.owner(manager, principal, dto.ownerId);
+        lead.ownerId = await this.users.ownerFor(manager, principal, dto.ownerId);
       const saved = await manager.save(lead);
       await this.outbox.publish(
         manager,
@@ -184,7 +184,7 @@ export class LeadsService {
 
   async assign(principal: Principal, id: string, dto: AssignLeadDto): Promise<LeadResponse> {
     return this.dataSource.transaction(async (manager) => {
-      await this.assertAssignable(manager, principal, dto.ownerId);
+      await this.users.assertActiveMember(manager, principal.organizationId, dto.ownerId);
       const lead = await this.locked(manager, principal, id);
       return toLeadResponse(await this.reassign(manager, principal, lead, dto.ownerId));
     });
@@ -193,7 +193,7 @@ export class LeadsService {
   /** Assigns every listed lead of the organization; ids of other organizations are skipped. */
   async bulkAssign(principal: Principal, dto: BulkAssignDto): Promise<{ updated: number }> {
     return this.dataSource.transaction(async (manager) => {
-      await this.assertAssignable(manager, principal, dto.ownerId);
+      await this.users.assertActiveMember(manager, principal.organizationId, dto.ownerId);
       const leads = await manager.find(Lead, {
         where: {
           id: In([...new Set(dto.leadIds.map((id) => id.toLowerCase()))]),
@@ -304,24 +304,5 @@ export class LeadsService {
       leadEvent(saved, principal.userId, { ...leadSnapshot(saved), previousOwnerId }),
     );
     return saved;
-  }
-
-  private async assertAssignable(
-    manager: EntityManager,
-    principal: Principal,
-    ownerId: string,
-  ): Promise<void> {
-    if (!(await this.users.isActiveMember(manager, principal.organizationId, ownerId)))
-      throw ValidationError.of('ownerId', 'ownerId must be an active user of the organization');
-  }
-
-  private async owner(
-    manager: EntityManager,
-    principal: Principal,
-    requested: string | undefined,
-  ): Promise<string> {
-    const owner = ownerFor(principal, requested);
-    if (owner !== principal.userId) await this.assertAssignable(manager, principal, owner);
-    return owner;
   }
 }

@@ -1,5 +1,5 @@
 import { inOrganization, type Principal } from '@flow-crm/auth';
-import { newId, violates } from '@flow-crm/db';
+import { newId, refuseDuplicate } from '@flow-crm/db';
 import { ConflictError, NotFoundError, ValidationError } from '@flow-crm/http';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -177,10 +177,6 @@ function checkedStages(stages: readonly StageDto[]): Stage[] {
   return result;
 }
 
-async function nameFree<T>(write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    throw violates(error, NAME_KEY) ? new ConflictError('A pipeline with this name exists') : error;
-  }
+function nameFree<T>(write: () => Promise<T>): Promise<T> {
+  return refuseDuplicate(NAME_KEY, () => new ConflictError('A pipeline with this name exists'), write);
 }

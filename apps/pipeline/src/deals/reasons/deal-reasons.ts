@@ -1,5 +1,5 @@
 import { inOrganization, type Principal } from '@flow-crm/auth';
-import { newId, violates } from '@flow-crm/db';
+import { insertNew, newId, refuseDuplicate } from '@flow-crm/db';
 import { ConflictError, NotFoundError, OptionalText, RequiredText } from '@flow-crm/http';
 import { Injectable } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
@@ -63,27 +63,22 @@ export class DealReasons {
 
   async create(principal: Principal, dto: CreateDealReasonDto): Promise<DealReasonResponse> {
     const manager = this.dataSource.manager;
-    try {
-      await manager.insert(
-        DealReason,
-        manager.create(DealReason, {
-          id: newId(),
-          organizationId: principal.organizationId,
-          type: dto.type,
-          reason: dto.reason,
-          category: dto.category ?? null,
-        }),
-      );
-    } catch (error) {
-      if (violates(error, 'deal_reasons_reason'))
-        throw new ConflictError('This reason is in the list already');
-      throw error;
-    }
-    const created = await manager.findOneByOrFail(DealReason, {
-      organizationId: principal.organizationId,
-      type: dto.type,
-      reason: dto.reason,
-    });
+    const created = await refuseDuplicate(
+      'deal_reasons_reason',
+      () => new ConflictError('This reason is in the list already'),
+      () =>
+        insertNew(
+          manager,
+          DealReason,
+          manager.create(DealReason, {
+            id: newId(),
+            organizationId: principal.organizationId,
+            type: dto.type,
+            reason: dto.reason,
+            category: dto.category ?? null,
+          }),
+        ),
+    );
     return toResponse(created);
   }
 

@@ -1,5 +1,5 @@
 import { inOrganization, type Principal } from '@flow-crm/auth';
-import { newId, violates } from '@flow-crm/db';
+import { newId, refuseDuplicate } from '@flow-crm/db';
 import { ConflictError, RequiredText } from '@flow-crm/http';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -39,19 +39,18 @@ export class LeadSources {
   }
 
   async create(principal: Principal, dto: CreateLeadSourceDto): Promise<LeadSourceResponse> {
-    try {
-      const source = await this.dataSource.manager.save(
-        this.dataSource.manager.create(LeadSource, {
-          id: newId(),
-          organizationId: principal.organizationId,
-          name: dto.name,
-        }),
-      );
-      return toResponse(source);
-    } catch (error) {
-      throw violates(error, 'lead_sources_name')
-        ? new ConflictError('A lead source with this name exists')
-        : error;
-    }
+    const source = await refuseDuplicate(
+      'lead_sources_name',
+      () => new ConflictError('A lead source with this name exists'),
+      () =>
+        this.dataSource.manager.save(
+          this.dataSource.manager.create(LeadSource, {
+            id: newId(),
+            organizationId: principal.organizationId,
+            name: dto.name,
+          }),
+        ),
+    );
+    return toResponse(source);
   }
 }
