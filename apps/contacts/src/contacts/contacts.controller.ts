@@ -1,5 +1,5 @@
 import { CurrentPrincipal, type Principal } from '@flow-crm/auth';
-import { BadRequestError, Page, ParseIdPipe, sendCsv } from '@flow-crm/http';
+import { csvUpload, Page, ParseIdPipe, sendCsv } from '@flow-crm/http';
 import {
   Body,
   Controller,
@@ -16,7 +16,6 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
-import { Readable } from 'node:stream';
 import { type ContactInsight } from './contact-insights';
 import { type ContactResponse } from './contact.mapper';
 import { type ContactDetail, ContactsService, type ContactStats } from './contacts.service';
@@ -70,8 +69,7 @@ export class ContactsController {
   @HttpCode(200)
   @Post('import')
   import(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest): Promise<ImportReport> {
-    if (!(request.body instanceof Readable)) throw new BadRequestError('Send the file as text/csv');
-    return this.importer.run(principal, request.body);
+    return this.importer.run(principal, csvUpload(request));
   }
 
   @Get(':id')

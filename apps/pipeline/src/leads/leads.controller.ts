@@ -1,5 +1,5 @@
 import { CurrentPrincipal, type Principal, Roles } from '@flow-crm/auth';
-import { BadRequestError, type Page, ParseIdPipe, sendCsv } from '@flow-crm/http';
+import { csvUpload, type Page, ParseIdPipe, sendCsv } from '@flow-crm/http';
 import {
   Body,
   Controller,
@@ -16,7 +16,6 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
-import { Readable } from 'node:stream';
 import { LeadExport } from './csv/lead-export';
 import { LeadImport, type LeadImportReport } from './csv/lead-import';
 import {
@@ -76,8 +75,7 @@ export class LeadsController {
     @CurrentPrincipal() principal: Principal,
     @Req() request: FastifyRequest,
   ): Promise<LeadImportReport> {
-    if (!(request.body instanceof Readable)) throw new BadRequestError('Send the file as text/csv');
-    return this.importer.run(principal, request.body);
+    return this.importer.run(principal, csvUpload(request));
   }
 
   @Get('stats')
