@@ -9,6 +9,7 @@ import { SigningKey } from './keys/signing-key.entity';
 import { SigningKeys } from './keys/signing-keys.service';
 import { CreateIdentitySchema1732100000000 } from './migrations/1732100000000-create-identity-schema';
 import { Organization } from './organizations/organization.entity';
+import { ReplicasModule } from './replicas/replicas.module';
 import { Session } from './sessions/session.entity';
 import { Team, TeamMember } from './teams/team.entity';
 import { TeamsModule } from './teams/teams.module';
@@ -33,6 +34,7 @@ export class AppModule {
         UsersModule,
         AuthModule,
         TeamsModule,
+        ReplicasModule,
       ],
     };
   }

@@ -4,6 +4,7 @@ import {
   base64url,
   decodeJwt,
   EventCapture,
+  EventInjector,
   eventually,
   signRs256,
   sleep,
@@ -290,6 +291,8 @@ export interface IdentityFixture {
   db: IdentityDb;
   /** Events captured from the start (only with `capture`). */
   events: EventCapture;
+  /** Publishes events on the run's exchange as another service would, for identity's consumer. */
+  inject: EventInjector;
 }
 
 /**
@@ -304,12 +307,14 @@ export function useIdentity(
   beforeAll(async () => {
     fixture.run = await TestRun.create();
     if (options.capture) fixture.events = await EventCapture.start(fixture.run, options.capture);
+    fixture.inject = await EventInjector.start(fixture.run);
     fixture.identity = await startIdentity(fixture.run, options.env);
     fixture.http = new IdentityHttp(fixture.identity.url);
     fixture.db = await IdentityDb.open(fixture.identity);
   });
   afterAll(async () => {
     await fixture.events?.close();
+    await fixture.inject?.close();
     await fixture.db?.close();
     await fixture.identity?.close();
     await fixture.run?.cleanup();
@@ -319,7 +324,7 @@ export function useIdentity(
 
 export { base64url, decodeJwt, eventually, signRs256, sleep };
 
-export { EventCapture };
+export { EventCapture, EventInjector };
 
 export { expectError, expectNoLeak, expectOk, fieldsOf, LEAKS, leaksIn, show, strongPassword, uniqueEmail };
 export type { ErrorJson };

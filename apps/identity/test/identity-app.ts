@@ -19,18 +19,21 @@ export async function startIdentity(
   run: TestRun,
   env: Record<string, string> = {},
 ): Promise<RunningIdentity> {
-  run.trackService('identity');
   const config = loadIdentityConfig({
     DATABASE_URL: run.infra.postgresUrl,
     DATABASE_NAME: run.database('identity'),
     RABBITMQ_URL: run.infra.rabbitmqUrl,
     BUS_PREFIX: run.prefix,
+    // identity consumes events (replica requests): short back-off steps, as the other services' fixtures.
+    BUS_RETRY_DELAYS_MS: '200,400',
     OUTBOX_POLL_MS: '100',
     LOG_LEVEL: 'warn',
     ARGON2_MEMORY_KIB: '8192',
     ARGON2_TIME_COST: '2',
     ...env,
   });
+  // Its queue, retry queues and dead letters, deleted with the run.
+  run.trackService('identity', config.BUS_RETRY_DELAYS_MS);
   const app = await createServiceApp(AppModule.with(config), {
     service: 'identity',
     title: 'identity (test)',

@@ -13,6 +13,8 @@ import { LeadSource } from './leads/sources/lead-source.entity';
 import { CreatePipelineSchema1732400000000 } from './migrations/1732400000000-create-pipeline-schema';
 import { CreateLeads1732500000000 } from './migrations/1732500000000-create-leads';
 import { CreateCustomerReplicas1732600000000 } from './migrations/1732600000000-create-customer-replicas';
+import { CreateOrganizations1732700000000 } from './migrations/1732700000000-create-organizations';
+import { OrganizationsModule } from './organizations/organizations.module';
 import { Pipeline } from './pipelines/pipeline.entity';
 import { PipelinesModule } from './pipelines/pipelines.module';
 import { ContactReplica } from './replicas/contact-replica.entity';
@@ -43,11 +45,13 @@ export class AppModule {
             CreatePipelineSchema1732400000000,
             CreateLeads1732500000000,
             CreateCustomerReplicas1732600000000,
+            CreateOrganizations1732700000000,
           ],
         }),
         ConfigModule.with(config),
         ReplicasModule,
         PipelinesModule,
+        OrganizationsModule,
         DealsModule,
         LeadsModule,
         EventsModule,

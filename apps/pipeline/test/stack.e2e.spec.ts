@@ -12,6 +12,8 @@ import {
   TestRun,
   uniqueEmail,
 } from '@flow-crm/testing';
+import { connect } from 'amqplib';
+import { Client } from 'pg';
 import { type Json, word } from './pipeline-app';
 
 const PATIENCE = 15_000;
@@ -23,6 +25,7 @@ describe('the pipeline and contacts through the gateway', () => {
   let pipeline: LaunchedApp;
   let gateway: LaunchedApp;
   let contactsPort: number;
+  let pipelinePort: number;
   let token: string;
 
   const serviceEnv = (app: string): Record<string, string> => ({
@@ -37,19 +40,33 @@ describe('the pipeline and contacts through the gateway', () => {
     ...(identity ? { JWKS_URL: `${identity.url}/api/auth/jwks.json` } : {}),
   });
   const startContacts = () => launchApp({ app: 'contacts', port: contactsPort, env: serviceEnv('contacts') });
-  const api = (method: string, path: string, body?: unknown): Promise<HttpAnswer> =>
-    httpCall(gateway.url, method, path, { token, ...(body !== undefined ? { body } : {}) });
+  const startPipeline = () => launchApp({ app: 'pipeline', port: pipelinePort, env: serviceEnv('pipeline') });
+  const api = (method: string, path: string, body?: unknown, as = token): Promise<HttpAnswer> =>
+    httpCall(gateway.url, method, path, { token: as, ...(body !== undefined ? { body } : {}) });
+  const register = async (name: string): Promise<string> =>
+    expectOk(
+      await httpCall(gateway.url, 'POST', '/api/auth/register', {
+        body: {
+          email: uniqueEmail('flow'),
+          password: strongPassword(),
+          name,
+          organizationName: `${name} Org`,
+        },
+      }),
+      201,
+    ).token;
 
   beforeAll(async () => {
     run = await TestRun.create();
-    for (const app of ['identity', 'contacts', 'pipeline']) run.trackService(app);
+    for (const app of ['identity', 'contacts', 'pipeline']) run.trackService(app, [200, 400]);
     identity = await launchApp({
       app: 'identity',
       env: { ...serviceEnv('identity'), ARGON2_MEMORY_KIB: '8192' },
     });
     contactsPort = await freePort();
     contacts = await startContacts();
-    pipeline = await launchApp({ app: 'pipeline', env: serviceEnv('pipeline') });
+    pipelinePort = await freePort();
+    pipeline = await startPipeline();
     gateway = await launchApp({
       app: 'gateway',
       env: {
@@ -61,18 +78,7 @@ describe('the pipeline and contacts through the gateway', () => {
         UPSTREAM_TIMEOUT_MS: '2000',
       },
     });
-    const registered = expectOk(
-      await httpCall(gateway.url, 'POST', '/api/auth/register', {
-        body: {
-          email: uniqueEmail('flow'),
-          password: strongPassword(),
-          name: 'Flow Admin',
-          organizationName: 'Flow Org',
-        },
-      }),
-      201,
-    );
-    token = registered.token;
+    token = await register('Flow Admin');
   }, 120_000);
 
   afterAll(async () => {
@@ -174,4 +180,64 @@ describe('the pipeline and contacts through the gateway', () => {
         contacts = await startContacts();
     }
   });
+
+  it('fills the replicas of an organization older than pipeline’s database and queue', async () => {
+    // pipeline deployed after identity and contacts had data: its database and queue are new, and
+    // the organization's events went by before they existed.
+    await pipeline.stop();
+    await forgetPipeline();
+    let admin: string;
+    let salesId: string;
+    let contact: Json;
+    try {
+      admin = await register('Early Admin');
+      salesId = expectOk(
+        await api(
+          'POST',
+          '/api/users',
+          { email: uniqueEmail('early'), name: 'Early Sales', role: 'sales', password: strongPassword() },
+          admin,
+        ),
+        201,
+      ).id;
+      contact = expectOk(await api('POST', '/api/contacts', { name: `Early ${word()}` }, admin), 201);
+    } finally {
+      pipeline = await startPipeline();
+    }
+
+    // The first request meets the organization; identity and contacts send its records again.
+    const lead = expectOk(await api('POST', '/api/leads', { name: `Early lead ${word()}` }, admin), 201);
+    const assigned = await eventually(
+      async () => expectOk(await api('PATCH', `/api/leads/${lead.id}/assign`, { ownerId: salesId }, admin)),
+      PATIENCE,
+    );
+    expect(assigned.ownerId).toBe(salesId);
+    const deal = await eventually(
+      async () =>
+        expectOk(
+          await api('POST', '/api/deals', { title: 'Early deal', value: 10, contactId: contact.id }, admin),
+          201,
+        ),
+      PATIENCE,
+    );
+    expect(deal.contactName).toBe(contact.name);
+  });
+
+  /** Drops pipeline's database and queue, as if it had never run. */
+  async function forgetPipeline(): Promise<void> {
+    const db = new Client({ connectionString: run.infra.postgresUrl });
+    await db.connect();
+    try {
+      await db.query(`DROP DATABASE "${run.database('pipeline')}" WITH (FORCE)`);
+    } finally {
+      await db.end();
+    }
+    const broker = await connect(run.infra.rabbitmqUrl);
+    try {
+      const channel = await broker.createChannel();
+      await channel.deleteQueue(`${run.prefix}pipeline.events`);
+    } finally {
+      await broker.close();
+    }
+  }
 });

@@ -35,6 +35,9 @@ export const ContactMerged = defineEvent(
 export const CustomerCreated = defineEvent('contacts.customer.created', 1, customerSnapshot);
 export const CustomerUpdated = defineEvent('contacts.customer.updated', 1, customerSnapshot);
 export const CustomerDeleted = defineEvent('contacts.customer.deleted', 1, customerSnapshot);
+/** Live records as they are now, sent again because a service asked for its replicas; nothing changed. */
+export const ContactRepublished = defineEvent('contacts.contact.republished', 1, contactSnapshot);
+export const CustomerRepublished = defineEvent('contacts.customer.republished', 1, customerSnapshot);
 export const CommunicationLogged = defineEvent(
   'contacts.communication.logged',
   1,
@@ -69,6 +72,8 @@ export const contactsEvents = [
   CustomerCreated,
   CustomerUpdated,
   CustomerDeleted,
+  ContactRepublished,
+  CustomerRepublished,
   CommunicationLogged,
   TagDeleted,
   TagRenamed,

@@ -37,6 +37,8 @@ export const UserUpdated = defineEvent(
   userSnapshot.extend({ changedFields: z.array(z.string()) }),
 );
 export const UserDeactivated = defineEvent('identity.user.deactivated', 1, userSnapshot);
+/** A user as it is now, sent again because a service asked for its replicas; nothing changed. */
+export const UserRepublished = defineEvent('identity.user.republished', 1, userSnapshot);
 export const TeamCreated = defineEvent('identity.team.created', 1, teamSnapshot);
 export const TeamUpdated = defineEvent('identity.team.updated', 1, teamSnapshot);
 export const TeamDeleted = defineEvent(
@@ -64,6 +66,7 @@ export const identityEvents = [
   UserCreated,
   UserUpdated,
   UserDeactivated,
+  UserRepublished,
   TeamCreated,
   TeamUpdated,
   TeamDeleted,

@@ -8,6 +8,7 @@ export * from './registry';
 export * from './identity.events';
 export * from './contacts.events';
 export * from './pipeline.events';
+export * from './replicas';
 
 /** Every event of every service, by (type, version). */
 export const eventRegistry = new EventRegistry([...identityEvents, ...contactsEvents, ...pipelineEvents]);

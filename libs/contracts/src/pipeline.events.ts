@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEvent, type EventData } from './registry';
+import { replicasRequested } from './replicas';
 
 const money = z.number().nonnegative().multipleOf(0.01);
 
@@ -105,6 +106,9 @@ export const LeadConverted = defineEvent(
   }),
 );
 
+/** Pipeline met an organization older than its database: its users, contacts and customers, please. */
+export const PipelineReplicasRequested = replicasRequested('pipeline');
+
 export const pipelineEvents = [
   DealCreated,
   DealUpdated,
@@ -117,6 +121,7 @@ export const pipelineEvents = [
   LeadStatusChanged,
   LeadDeleted,
   LeadConverted,
+  PipelineReplicasRequested,
 ] as const;
 
 export type DealSnapshot = EventData<typeof DealCreated>;

@@ -45,8 +45,11 @@ export class TestRun {
     objects.exchanges?.forEach((e) => this.exchanges.add(e));
   }
 
-  /** Tracks every object the bus declares for `service` with this run's prefix. */
-  trackService(service: string, retryDelaysMs: readonly number[] = []): void {
+  /**
+   * Tracks every object the bus declares for `service` with this run's prefix; the retry queues
+   * are named after its BUS_RETRY_DELAYS_MS (by default the platform's).
+   */
+  trackService(service: string, retryDelaysMs: readonly number[] = [1_000, 5_000, 30_000]): void {
     const queue = `${this.prefix}${service}.events`;
     this.track({
       queues: [queue, `${queue}.dead`, ...retryDelaysMs.map((d) => `${queue}.retry.${d}ms`)],

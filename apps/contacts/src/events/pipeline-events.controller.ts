@@ -5,14 +5,17 @@ import {
   type DealSnapshot,
   DealStageChanged,
   DealUpdated,
+  type EventData,
   type EventEnvelope,
   type LeadConversion,
   LeadConverted,
+  PipelineReplicasRequested,
 } from '@flow-crm/contracts';
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { DealTotals } from '../deals/deal-totals';
 import { LeadConversions } from './lead-conversions';
+import { ReplicaRequests } from './replica-requests';
 
 /** What contacts does with pipeline's events; each runs in the transaction of its inbox row. */
 @Controller()
@@ -20,6 +23,7 @@ export class PipelineEventsController {
   constructor(
     private readonly totals: DealTotals,
     private readonly conversions: LeadConversions,
+    private readonly replicaRequests: ReplicaRequests,
   ) {}
 
   @EventPattern(DealCreated.type)
@@ -51,5 +55,13 @@ export class PipelineEventsController {
     @Ctx() ctx: EventContext,
   ): Promise<void> {
     await this.conversions.apply(ctx.manager, event);
+  }
+
+  @EventPattern(PipelineReplicasRequested.type)
+  async replicasRequested(
+    @Payload() event: EventEnvelope<EventData<typeof PipelineReplicasRequested>>,
+    @Ctx() ctx: EventContext,
+  ): Promise<void> {
+    await this.replicaRequests.answer(ctx.manager, event);
   }
 }

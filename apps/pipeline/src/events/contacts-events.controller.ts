@@ -3,10 +3,12 @@ import {
   ContactCreated,
   ContactDeleted,
   ContactMerged,
+  ContactRepublished,
   type ContactSnapshot,
   ContactUpdated,
   CustomerCreated,
   CustomerDeleted,
+  CustomerRepublished,
   type CustomerSnapshot,
   CustomerUpdated,
   type EventData,
@@ -41,6 +43,15 @@ export class ContactsEventsController {
 
   @EventPattern(ContactUpdated.type)
   async contactUpdated(
+    @Payload() event: EventEnvelope<ContactSnapshot>,
+    @Ctx() ctx: EventContext,
+  ): Promise<void> {
+    await this.contacts.apply(ctx.manager, event.data, event.aggregateVersion);
+  }
+
+  /** Sent on pipeline's request for an organization older than its database. */
+  @EventPattern(ContactRepublished.type)
+  async contactRepublished(
     @Payload() event: EventEnvelope<ContactSnapshot>,
     @Ctx() ctx: EventContext,
   ): Promise<void> {
@@ -83,6 +94,14 @@ export class ContactsEventsController {
 
   @EventPattern(CustomerUpdated.type)
   async customerUpdated(
+    @Payload() event: EventEnvelope<CustomerSnapshot>,
+    @Ctx() ctx: EventContext,
+  ): Promise<void> {
+    await this.customers.apply(ctx.manager, event.data, event.aggregateVersion);
+  }
+
+  @EventPattern(CustomerRepublished.type)
+  async customerRepublished(
     @Payload() event: EventEnvelope<CustomerSnapshot>,
     @Ctx() ctx: EventContext,
   ): Promise<void> {

@@ -5,19 +5,20 @@ import {
   OrganizationCreated,
   UserCreated,
   UserDeactivated,
+  UserRepublished,
   type UserSnapshot,
   UserUpdated,
 } from '@flow-crm/contracts';
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { PipelinesService } from '../pipelines/pipelines.service';
+import { Organizations } from '../organizations/organizations';
 import { UserReplicas } from '../replicas/user-replicas';
 
 /** What pipeline does with identity's events; each runs in the transaction of its inbox row. */
 @Controller()
 export class IdentityEventsController {
   constructor(
-    private readonly pipelines: PipelinesService,
+    private readonly organizations: Organizations,
     private readonly users: UserReplicas,
   ) {}
 
@@ -26,7 +27,7 @@ export class IdentityEventsController {
     @Payload() event: EventEnvelope<EventData<typeof OrganizationCreated>>,
     @Ctx() ctx: EventContext,
   ): Promise<void> {
-    await this.pipelines.ensureDefault(ctx.manager, event.data.id);
+    await this.organizations.announced(ctx.manager, event.data.id);
   }
 
   @EventPattern(UserCreated.type)
@@ -41,6 +42,14 @@ export class IdentityEventsController {
 
   @EventPattern(UserDeactivated.type)
   async userDeactivated(
+    @Payload() event: EventEnvelope<UserSnapshot>,
+    @Ctx() ctx: EventContext,
+  ): Promise<void> {
+    await this.users.apply(ctx.manager, event.data, event.aggregateVersion);
+  }
+
+  @EventPattern(UserRepublished.type)
+  async userRepublished(
     @Payload() event: EventEnvelope<UserSnapshot>,
     @Ctx() ctx: EventContext,
   ): Promise<void> {

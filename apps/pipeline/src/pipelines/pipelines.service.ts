@@ -9,72 +9,47 @@ import { Pipeline } from './pipeline.entity';
 import { DEFAULT_PIPELINE_NAME, DEFAULT_STAGES, type Stage, stageProblems } from './stages';
 
 const NAME_KEY = 'pipelines_name';
-/** Organizations remembered to have their default pipeline before the set starts over. */
-const KNOWN_ORGANIZATIONS = 100_000;
-
 /** Pipelines and their stages; every organization has the contract's default one. */
 @Injectable()
 export class PipelinesService {
-  /** Organizations whose default pipeline exists (committed). */
-  private readonly withDefault = new Set<string>();
-
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * Creates the organization's default pipeline unless it has one. Run when identity announces
-   * the organization, and before any read, so organizations older than this service get theirs.
+   * Creates the organization's default pipeline unless it has one; run when pipeline meets the
+   * organization (see Organizations), so every request finds it.
    */
-  async ensureDefault(manager: EntityManager, organizationId: string): Promise<void> {
-    // Pipelines are never deleted: once seen, an organization's default stays.
-    if (this.withDefault.has(organizationId)) return;
-    // A custom pipeline may have taken the default's name first (created before any read): the
-    // default then says what it is.
-    const inserted: unknown[] = await manager.query(
+  async createDefault(manager: EntityManager, organizationId: string): Promise<void> {
+    // A custom pipeline may have taken the default's name first: the default then says what it is.
+    await manager.query(
       `INSERT INTO pipelines (id, organization_id, name, is_default, stages, version)
        SELECT $1, $2,
               CASE WHEN EXISTS (SELECT 1 FROM pipelines WHERE organization_id = $2 AND lower(name) = lower($3))
                    THEN $3 || ' (default)' ELSE $3 END,
               true, $4, 1
-       ON CONFLICT (organization_id) WHERE is_default DO NOTHING
-       RETURNING id`,
+       ON CONFLICT (organization_id) WHERE is_default DO NOTHING`,
       [newId(), organizationId, DEFAULT_PIPELINE_NAME, JSON.stringify(DEFAULT_STAGES)],
     );
-    // Remembered when it was there already, or is committed: one inserted in a transaction that
-    // rolls back must not be.
-    if (inserted.length === 0 || !manager.queryRunner?.isTransactionActive) this.remember(organizationId);
-  }
-
-  private remember(organizationId: string): void {
-    if (this.withDefault.size >= KNOWN_ORGANIZATIONS) this.withDefault.clear();
-    this.withDefault.add(organizationId);
   }
 
   async list(principal: Principal): Promise<Pipeline[]> {
-    const manager = this.dataSource.manager;
-    await this.ensureDefault(manager, principal.organizationId);
-    return manager.find(Pipeline, {
+    return this.dataSource.manager.find(Pipeline, {
       where: inOrganization(principal),
       order: { isDefault: 'DESC', createdAt: 'ASC', id: 'ASC' },
     });
   }
 
   async get(principal: Principal, id: string): Promise<Pipeline> {
-    await this.ensureDefault(this.dataSource.manager, principal.organizationId);
     return this.find(this.dataSource.manager, principal.organizationId, id);
   }
 
   async getDefault(principal: Principal): Promise<Pipeline> {
-    const manager = this.dataSource.manager;
-    await this.ensureDefault(manager, principal.organizationId);
-    return manager.findOneOrFail(Pipeline, {
+    return this.dataSource.manager.findOneOrFail(Pipeline, {
       where: { organizationId: principal.organizationId, isDefault: true },
     });
   }
 
   async create(principal: Principal, dto: CreatePipelineDto): Promise<Pipeline> {
     const stages = checkedStages(dto.stages);
-    // The default first, so that it keeps its name.
-    await this.ensureDefault(this.dataSource.manager, principal.organizationId);
     return nameFree(() =>
       this.dataSource.manager.save(
         this.dataSource.manager.create(Pipeline, {
@@ -136,7 +111,6 @@ export class PipelinesService {
    * An unknown id is a field error of the deal (422), not a missing resource.
    */
   async forDeal(manager: EntityManager, organizationId: string, pipelineId?: string): Promise<Pipeline> {
-    if (!pipelineId) await this.ensureDefault(manager, organizationId);
     await manager.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [stagesLock(organizationId)]);
     const pipeline = await manager.findOneBy(
       Pipeline,
