@@ -75,7 +75,7 @@ async function main() {
       ['forecast', await load(() => get('/api/deals/forecast'))],
       ['board', await load(() => get('/api/deals/board'))],
       [
-        'search (gateway fan-out to 4 services)',
+        'search (gateway fan-out to 2 services)',
         await load(() => get(`/api/search?q=${pick(SEARCHES, n++)}`)),
       ],
     ];

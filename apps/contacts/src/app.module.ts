@@ -12,6 +12,7 @@ import { DealReplica } from './deals/deal-replica.entity';
 import { EventsModule } from './events/events.module';
 import { CreateContactsSchema1732200000000 } from './migrations/1732200000000-create-contacts-schema';
 import { ShardContactGenerations1732300000000 } from './migrations/1732300000000-shard-contact-generations';
+import { SearchModule } from './search/search.module';
 import { Tag } from './tags/tag.entity';
 import { TagsModule } from './tags/tags.module';
 
@@ -32,6 +33,7 @@ export class AppModule {
         CommunicationModule,
         CustomersModule,
         TagsModule,
+        SearchModule,
         EventsModule,
       ],
     };

@@ -13,3 +13,4 @@ export * from './csv/csv-body.parser';
 export * from './csv/csv-reader';
 export * from './csv/csv-record';
 export * from './csv/csv-download';
+export * from './search-query';

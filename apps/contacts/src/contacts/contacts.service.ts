@@ -65,6 +65,12 @@ export class ContactsService {
     return Page.of(contacts.map(toContactResponse), total, query);
   }
 
+  /** The first contacts a search finds, in the list's default order: the page alone, without its total. */
+  async search(principal: Principal, search: string, limit: number): Promise<ContactResponse[]> {
+    const contacts = await (await this.query(principal, { search })).limit(limit).getMany();
+    return contacts.map(toContactResponse);
+  }
+
   /**
    * The contacts a list query selects, scoped to the caller and in the list's order, as a query
    * to read all at once (the export streams it).

@@ -9,5 +9,6 @@ import { SegmentsService } from './segments/segments.service';
   imports: [ContactsModule],
   controllers: [SegmentsController, CustomersController],
   providers: [CustomersService, SegmentsService],
+  exports: [CustomersService],
 })
 export class CustomersModule {}

@@ -2,7 +2,7 @@ import { findVisibleOrFail, type Principal, ownerFor, scopeQuery, visibleTo } fr
 import { Outbox } from '@flow-crm/bus';
 import { ContactUpdated, CustomerCreated, CustomerDeleted, CustomerUpdated } from '@flow-crm/contracts';
 import { applyOrder, containsPattern, newId, orderTerms, readPage } from '@flow-crm/db';
-import { ConflictError, Page, pageWindow } from '@flow-crm/http';
+import { ConflictError, Page, type PaginationQuery, pageWindow } from '@flow-crm/http';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
@@ -21,6 +21,9 @@ import {
 import { CUSTOMER_SORTING } from './customer-sorting';
 import { type CreateCustomerDto, type ListCustomersQuery, type UpdateCustomerDto } from './dto/customer.dto';
 import { assertNoCycle, buildTree, type TreeNode } from './hierarchy';
+
+/** What a list selects, besides its page. */
+type CustomerCriteria = Omit<ListCustomersQuery, keyof PaginationQuery>;
 
 /** A hierarchy deeper than this is a data error, not an organization chart. */
 const MAX_DEPTH = 50;
@@ -41,30 +44,41 @@ export class CustomersService {
   ) {}
 
   async list(principal: Principal, query: ListCustomersQuery): Promise<Page<CustomerResponse>> {
+    const [customers, total] = await readPage(await this.query(principal, query), pageWindow(query));
+    return Page.of(customers.map(toCustomerResponse), total, query);
+  }
+
+  /** The first customers a search finds, in the list's default order: the page alone, without its total. */
+  async search(principal: Principal, search: string, limit: number): Promise<CustomerResponse[]> {
+    const customers = await (await this.query(principal, { search })).limit(limit).getMany();
+    return customers.map(toCustomerResponse);
+  }
+
+  /** The customers a list query selects, scoped to the caller, in the list's order. */
+  private async query(principal: Principal, criteria: CustomerCriteria) {
     const builder = this.dataSource.getRepository(Customer).createQueryBuilder('customer');
-    if (query.search)
-      builder.andWhere('lower(customer.name) LIKE :search', { search: containsPattern(query.search) });
-    if (query.type) builder.andWhere('customer.type = :type', { type: query.type });
-    if (query.status) builder.andWhere('customer.status = :status', { status: query.status });
-    if (query.tier) builder.andWhere('customer.tier = :tier', { tier: query.tier });
-    if (query.industry)
-      builder.andWhere('lower(customer.industry) = lower(:industry)', { industry: query.industry });
-    if (query.parentId) builder.andWhere('customer.parent_id = :parentId', { parentId: query.parentId });
-    if (query.ownerId) builder.andWhere('customer.owner_id = :ownerId', { ownerId: query.ownerId });
-    if (query.tag) {
+    if (criteria.search)
+      builder.andWhere('lower(customer.name) LIKE :search', { search: containsPattern(criteria.search) });
+    if (criteria.type) builder.andWhere('customer.type = :type', { type: criteria.type });
+    if (criteria.status) builder.andWhere('customer.status = :status', { status: criteria.status });
+    if (criteria.tier) builder.andWhere('customer.tier = :tier', { tier: criteria.tier });
+    if (criteria.industry)
+      builder.andWhere('lower(customer.industry) = lower(:industry)', { industry: criteria.industry });
+    if (criteria.parentId)
+      builder.andWhere('customer.parent_id = :parentId', { parentId: criteria.parentId });
+    if (criteria.ownerId) builder.andWhere('customer.owner_id = :ownerId', { ownerId: criteria.ownerId });
+    if (criteria.tag) {
       const tag = await this.tagCatalog.spelling(
         this.dataSource.manager,
         principal.organizationId,
-        query.tag,
+        criteria.tag,
       );
       builder.andWhere('customer.tags @> ARRAY[:tag]::text[]', { tag });
     }
-    applyOrder(
+    return applyOrder(
       scopeQuery(builder, 'customer', principal),
-      orderTerms(query.sort ?? '-createdAt', CUSTOMER_SORTING),
+      orderTerms(criteria.sort ?? '-createdAt', CUSTOMER_SORTING),
     );
-    const [customers, total] = await readPage(builder, pageWindow(query));
-    return Page.of(customers.map(toCustomerResponse), total, query);
   }
 
   async get(principal: Principal, id: string): Promise<CustomerResponse> {

@@ -1,23 +1,20 @@
-import { RequiredText, WithMeta } from '@flow-crm/http';
+import { CommaSeparated, MAX_SEARCH_LIMIT, RequiredText, WithMeta } from '@flow-crm/http';
 import { Controller, Get, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiPropertyOptional, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsArray, IsIn, IsOptional } from 'class-validator';
+import { IsOptional } from 'class-validator';
 import { type FastifyRequest } from 'fastify';
-import { FanOut } from './fan-out';
+import { FanOut, type FanOutCall } from './fan-out';
 
 export const SEARCH_TYPES = ['contacts', 'customers', 'deals', 'leads'] as const;
 type SearchType = (typeof SEARCH_TYPES)[number];
 
-/** At most this many of each kind: a search box shows the best few, the lists page through the rest. */
-export const SEARCH_LIMIT = 10;
-
-/** Where each kind is searched: the service's own list route, which applies the caller's visibility. */
-const SEARCH_PATHS: Record<SearchType, string> = {
-  contacts: '/api/contacts',
-  customers: '/api/customers',
-  deals: '/api/deals',
-  leads: '/api/leads',
+/**
+ * Which service searches which kinds: each answers all of its kinds in one call at its own
+ * `/search`, with the caller's visibility and the order of its lists' search.
+ */
+const SEARCHED_BY: Record<string, readonly SearchType[]> = {
+  contacts: ['contacts', 'customers'],
+  pipeline: ['deals', 'leads'],
 };
 
 export class SearchQuery {
@@ -27,13 +24,11 @@ export class SearchQuery {
 
   @ApiPropertyOptional({ description: 'Comma-separated: contacts,customers,deals,leads (all when left out)' })
   @IsOptional()
-  @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((type) => type.trim()) : value))
-  @IsArray()
-  @IsIn(SEARCH_TYPES, { each: true })
+  @CommaSeparated(SEARCH_TYPES)
   readonly types?: SearchType[];
 }
 
-type Lists = Partial<Record<SearchType, unknown[]>>;
+type Lists = Record<SearchType, unknown[]>;
 
 /**
  * The gateway's own composed answers, built on FanOut: the services are asked in parallel with
@@ -51,15 +46,24 @@ export class CompositionController {
     @Query() query: SearchQuery,
     @Req() request: FastifyRequest,
   ): Promise<WithMeta<Lists, { degraded: string[] }>> {
-    const types = query.types ?? [...SEARCH_TYPES];
-    const params = new URLSearchParams({ search: query.q, limit: String(SEARCH_LIMIT) }).toString();
-    const calls = Object.fromEntries(
-      types.map((type) => [type, { path: `${SEARCH_PATHS[type]}?${params}` }]),
-    );
+    const types = query.types ?? SEARCH_TYPES;
+    const calls: Record<string, FanOutCall> = {};
+    for (const [service, kinds] of Object.entries(SEARCHED_BY)) {
+      const asked = kinds.filter((kind) => types.includes(kind));
+      if (asked.length === 0) continue;
+      const params = new URLSearchParams({
+        q: query.q,
+        types: asked.join(','),
+        limit: String(MAX_SEARCH_LIMIT),
+      });
+      calls[service] = { service, path: `/search?${params}` };
+    }
     const { data, degraded } = await this.fanOut.call(calls, context(request));
-    const lists: Lists = {};
-    for (const type of SEARCH_TYPES)
-      lists[type] = types.includes(type) ? ((data[type] as unknown[]) ?? []) : [];
+    const lists = {} as Lists;
+    for (const [service, kinds] of Object.entries(SEARCHED_BY)) {
+      const part = data[service] as Partial<Lists> | undefined;
+      for (const kind of kinds) lists[kind] = part?.[kind] ?? [];
+    }
     return new WithMeta(lists, { degraded });
   }
 

@@ -86,6 +86,50 @@ describe('FanOut', () => {
     });
   });
 
+  it('calls a service by name on a path of its own, outside /api', async () => {
+    const contacts = await fake(answering());
+    const pipeline = await fake(answering());
+    const result = await fanOut({
+      contacts: contacts.url,
+      pipeline: pipeline.url,
+      support: contacts.url,
+    }).call(
+      {
+        people: { service: 'contacts', path: '/search?q=ann&types=contacts,customers' },
+        sales: { service: 'pipeline', path: '/search?q=ann&types=deals' },
+      },
+      context,
+    );
+    expect(result).toEqual({
+      data: {
+        people: { path: '/search?q=ann&types=contacts,customers' },
+        sales: { path: '/search?q=ann&types=deals' },
+      },
+      degraded: [],
+    });
+    expect(contacts.arrivals.map((arrival) => arrival.url)).toEqual([
+      '/search?q=ann&types=contacts,customers',
+    ]);
+    expect(pipeline.arrivals.map((arrival) => arrival.url)).toEqual(['/search?q=ann&types=deals']);
+    for (const arrival of [...contacts.arrivals, ...pipeline.arrivals]) {
+      expect(arrival.headers.authorization).toBe('Bearer caller.token.signature');
+      expect(arrival.headers['x-request-id']).toBe('req-fan-out-1');
+    }
+  });
+
+  it('names a service called by name that is down in degraded', async () => {
+    const contacts = await fake(answering());
+    const down = `http://127.0.0.1:${await freePort()}`;
+    const result = await fanOut({ contacts: contacts.url, pipeline: down, support: contacts.url }).call(
+      {
+        contacts: { service: 'contacts', path: '/search?q=ann' },
+        pipeline: { service: 'pipeline', path: '/search?q=ann' },
+      },
+      context,
+    );
+    expect(result).toEqual({ data: { contacts: { path: '/search?q=ann' } }, degraded: ['pipeline'] });
+  });
+
   it('forwards the caller’s Authorization unchanged, the request id, and asks for JSON', async () => {
     const contacts = await fake(answering());
     await fanOut({ contacts: contacts.url, pipeline: contacts.url, support: contacts.url }).call(
@@ -182,5 +226,15 @@ describe('FanOut', () => {
         context,
       ),
     ).rejects.toThrow('no service routes /api/nowhere');
+  });
+
+  it('refuses a service name that the routing table does not have', async () => {
+    const contacts = await fake(answering());
+    await expect(
+      fanOut({ contacts: contacts.url, pipeline: contacts.url, support: contacts.url }).call(
+        { nothing: { service: 'nowhere', path: '/search' } },
+        context,
+      ),
+    ).rejects.toThrow('no service named nowhere');
   });
 });

@@ -1,10 +1,15 @@
 import { type Dispatcher, request } from 'undici';
 import { type UpstreamPool, UpstreamError } from '../proxy/upstream-pool';
-import { type RoutingTable } from '../routing/routing-table';
+import { type RoutingTable, type ServiceRoute } from '../routing/routing-table';
 
 export interface FanOutCall {
-  /** The path of the service's route, under /api (its service is found in the routing table). */
+  /**
+   * The path of the service's route: under /api, its service found in the routing table; or, with
+   * `service`, any path of that service, such as its internal routes the gateway never forwards.
+   */
   readonly path: string;
+  /** The service to call, by its name in the routing table. */
+  readonly service?: string;
   readonly timeoutMs?: number;
 }
 
@@ -46,8 +51,7 @@ export class FanOut {
   }
 
   private async one(call: FanOutCall, context: { authorization?: string; requestId: string }) {
-    const route = this.routing.resolve(call.path.split('?', 1)[0]!);
-    if (!route) throw new Error(`no service routes ${call.path}`);
+    const route = this.routeOf(call);
     try {
       const data = await this.upstreams.call(route, async (upstream) => {
         const timeout = call.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -78,5 +82,16 @@ export class FanOut {
     } catch {
       return { degraded: route.service };
     }
+  }
+
+  private routeOf(call: FanOutCall): ServiceRoute {
+    if (call.service) {
+      const named = this.routing.named(call.service);
+      if (!named) throw new Error(`no service named ${call.service}`);
+      return named;
+    }
+    const route = this.routing.resolve(call.path.split('?', 1)[0]!);
+    if (!route) throw new Error(`no service routes ${call.path}`);
+    return route;
   }
 }

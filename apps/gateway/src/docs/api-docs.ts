@@ -31,7 +31,11 @@ export class ApiDocs {
         else unavailable.push(service);
       }),
     );
-    const document = mergeOpenApi(documents, unavailable.sort());
+    const document = mergeOpenApi(
+      documents,
+      unavailable.sort(),
+      (path) => this.routing.resolve(path)?.service,
+    );
     this.cached = { document, at: Date.now() };
     return document;
   }

@@ -1,3 +1,4 @@
+import { RoutingTable } from '../routing/routing-table';
 import { mergeOpenApi, type OpenApiDocument } from './openapi-merge';
 
 /** A service's document as @nestjs/swagger writes it. */
@@ -16,6 +17,9 @@ function serviceDocument(
     tags: [{ name: 'users' }],
   };
 }
+
+const routing = RoutingTable.load(undefined, {});
+const serviceOf = (path: string) => routing.resolve(path)?.service;
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
@@ -58,14 +62,14 @@ const contacts = serviceDocument(
 
 describe('mergeOpenApi', () => {
   it('keeps every path of every service as it is, since the gateway forwards them unchanged', () => {
-    const merged = mergeOpenApi({ identity, contacts }, []);
+    const merged = mergeOpenApi({ identity, contacts }, [], serviceOf);
     expect(Object.keys(merged.paths).sort()).toEqual(['/api/contacts', '/api/users']);
     expect(Object.keys(merged.paths['/api/users']!).sort()).toEqual(['get', 'post']);
     expect(merged.openapi).toMatch(/^3\./);
   });
 
   it('renames schemas <service>.<Name>, so that two services’ UserDto do not collide', () => {
-    const { components } = mergeOpenApi({ identity, contacts }, []);
+    const { components } = mergeOpenApi({ identity, contacts }, [], serviceOf);
     expect(Object.keys(components!.schemas!).sort()).toEqual([
       'contacts.ContactDto',
       'contacts.UserDto',
@@ -84,7 +88,7 @@ describe('mergeOpenApi', () => {
   });
 
   it('rewrites every schema reference, in paths and inside schemas, to the renamed schema', () => {
-    const merged = mergeOpenApi({ identity, contacts }, []);
+    const merged = mergeOpenApi({ identity, contacts }, [], serviceOf);
     const json = JSON.stringify(merged);
     const refs = [...json.matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]);
     expect(refs.length).toBeGreaterThan(0);
@@ -105,14 +109,14 @@ describe('mergeOpenApi', () => {
     const document = serviceDocument({
       '/api/ai/score': { post: { responses: { 404: { $ref: '#/components/responses/NotFound' } } } },
     });
-    const merged = mergeOpenApi({ ai: document }, []);
+    const merged = mergeOpenApi({ ai: document }, [], serviceOf);
     expect((merged.paths['/api/ai/score']!.post as { responses: unknown }).responses).toEqual({
       404: { $ref: '#/components/responses/NotFound' },
     });
   });
 
   it('tags every operation with its service only, and lists one tag per service', () => {
-    const merged = mergeOpenApi({ identity, contacts }, []);
+    const merged = mergeOpenApi({ identity, contacts }, [], serviceOf);
     for (const [service, path] of [
       ['identity', '/api/users'],
       ['contacts', '/api/contacts'],
@@ -128,7 +132,7 @@ describe('mergeOpenApi', () => {
   });
 
   it('secures every operation with the one bearer scheme', () => {
-    const merged = mergeOpenApi({ identity }, []);
+    const merged = mergeOpenApi({ identity }, [], serviceOf);
     expect(merged.components!.securitySchemes).toEqual({
       bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
     });
@@ -136,38 +140,48 @@ describe('mergeOpenApi', () => {
   });
 
   it('names the services that did not answer in x-unavailable-services and in the description', () => {
-    const merged = mergeOpenApi({ identity }, ['contacts', 'pipeline']);
+    const merged = mergeOpenApi({ identity }, ['contacts', 'pipeline'], serviceOf);
     expect(merged['x-unavailable-services']).toEqual(['contacts', 'pipeline']);
     expect(merged.info.description).toContain('contacts, pipeline');
     expect(merged.tags!.map((tag) => tag.name)).toEqual(['identity']);
   });
 
   it('has an empty unavailable list when every service answered', () => {
-    const merged = mergeOpenApi({ identity, contacts }, []);
+    const merged = mergeOpenApi({ identity, contacts }, [], serviceOf);
     expect(merged['x-unavailable-services']).toEqual([]);
     expect(merged.info.description).not.toMatch(/unavailable/i);
   });
 
   it('is a valid document when no service answered', () => {
-    const merged = mergeOpenApi({}, ['identity']);
+    const merged = mergeOpenApi({}, ['identity'], serviceOf);
     expect(merged.paths).toEqual({});
     expect(merged.components!.schemas).toEqual({});
     expect(merged['x-unavailable-services']).toEqual(['identity']);
   });
 
-  it('merges the operations of one path served by two services', () => {
-    const reads = serviceDocument({ '/api/shared': { get: { responses: {} } } });
-    const writes = serviceDocument({ '/api/shared': { post: { responses: {} } } });
-    const merged = mergeOpenApi({ reads, writes }, []);
-    expect(merged.paths['/api/shared']).toEqual({
-      get: { responses: {}, tags: ['reads'] },
-      post: { responses: {}, tags: ['writes'] },
+  it('publishes only the paths the gateway forwards to the service that documents them', () => {
+    const internal = { get: { responses: {} } };
+    const merged = mergeOpenApi(
+      {
+        contacts: serviceDocument({
+          '/api/contacts/{id}': internal,
+          '/search': internal,
+          '/api/deals': internal,
+        }),
+        pipeline: serviceDocument({ '/api/deals': internal, '/search': internal, '/health/ready': internal }),
+      },
+      [],
+      serviceOf,
+    );
+    expect(merged.paths).toEqual({
+      '/api/contacts/{id}': { get: { responses: {}, tags: ['contacts'] } },
+      '/api/deals': { get: { responses: {}, tags: ['pipeline'] } },
     });
   });
 
   it('does not change the documents it is given', () => {
     const before = JSON.stringify(identity);
-    mergeOpenApi({ identity }, []);
+    mergeOpenApi({ identity }, [], serviceOf);
     expect(JSON.stringify(identity)).toBe(before);
   });
 
@@ -181,7 +195,7 @@ describe('mergeOpenApi', () => {
         get: { responses: {} },
       } as unknown as OpenApiDocument['paths'][string],
     });
-    const merged = mergeOpenApi({ contacts: document }, []);
+    const merged = mergeOpenApi({ contacts: document }, [], serviceOf);
     expect(merged.paths['/api/contacts/{id}']).toEqual({
       summary: 'One contact',
       parameters,

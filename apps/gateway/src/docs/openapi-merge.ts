@@ -15,14 +15,19 @@ const SCHEMA_REF = '#/components/schemas/';
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 
 /**
- * One document from every service's: paths kept as they are (the gateway forwards them
- * unchanged), every operation tagged with its service, schemas renamed `<service>.<Name>` (and
- * their references rewritten) so that two services' `UserDto` cannot collide. Services that did
- * not answer are named in the description and in `x-unavailable-services`.
+ * One document from every service's: the paths the gateway forwards to the service kept as they
+ * are (it forwards them unchanged), and no other (a service's internal routes, such as its part of
+ * the gateway's search, are not the public API); every operation tagged with its service, schemas
+ * renamed `<service>.<Name>` (and their references rewritten) so that two services' `UserDto`
+ * cannot collide. Services that did not answer are named in the description and in
+ * `x-unavailable-services`.
+ *
+ * @param serviceOf the service the gateway forwards a path to, if any.
  */
 export function mergeOpenApi(
   documents: Record<string, OpenApiDocument>,
   unavailable: string[],
+  serviceOf: (path: string) => string | undefined,
 ): OpenApiDocument {
   const merged: OpenApiDocument = {
     openapi: '3.0.0',
@@ -46,13 +51,14 @@ export function mergeOpenApi(
     const renamed = renameSchemas(document, service);
     merged.tags!.push({ name: service, description: `${service} service` });
     for (const [path, operations] of Object.entries(renamed.paths ?? {})) {
+      if (serviceOf(path) !== service) continue;
       const tagged: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(operations)) {
         // A path item holds operations under method names, and shared fields (parameters, …) beside them.
         tagged[key] =
           HTTP_METHODS.has(key) && typeof value === 'object' && value ? { ...value, tags: [service] } : value;
       }
-      merged.paths[path] = { ...(merged.paths[path] ?? {}), ...tagged };
+      merged.paths[path] = tagged;
     }
     Object.assign(merged.components!.schemas!, renamed.components?.schemas ?? {});
   }

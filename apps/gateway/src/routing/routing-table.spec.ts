@@ -63,6 +63,11 @@ describe('RoutingTable', () => {
       },
     );
 
+    it('finds a service by its name, and none for a name it does not have', () => {
+      expect(table.named('pipeline')).toBe(table.resolve('/api/deals'));
+      expect(table.named('nowhere')).toBeUndefined();
+    });
+
     it('sends each service to its default local port when no URLs are configured', () => {
       expect(table.services.find((s) => s.service === 'identity')?.upstreams).toEqual([
         'http://127.0.0.1:3001',

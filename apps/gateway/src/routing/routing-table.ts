@@ -32,6 +32,7 @@ export interface ServiceRoute {
  */
 export class RoutingTable {
   private readonly byPrefix: [string, ServiceRoute][];
+  private readonly byName: Map<string, ServiceRoute>;
   private readonly publicRoutes: Set<string>;
   private readonly largeBodyRoutes: Set<string>;
   readonly loginRoute: string;
@@ -43,6 +44,7 @@ export class RoutingTable {
       prefixes,
       upstreams: upstreamsOf(service, port, env),
     }));
+    this.byName = new Map(this.services.map((route) => [route.service, route]));
     // Longest prefix first, so that a more specific prefix wins.
     this.byPrefix = this.services
       .flatMap((s) => s.prefixes.map((prefix): [string, ServiceRoute] => [prefix, s]))
@@ -71,6 +73,11 @@ export class RoutingTable {
   /** The service owning a path (query string excluded), if any. */
   resolve(path: string): ServiceRoute | undefined {
     return this.byPrefix.find(([prefix]) => path === prefix || path.startsWith(`${prefix}/`))?.[1];
+  }
+
+  /** A service by its name in the table, if any. */
+  named(service: string): ServiceRoute | undefined {
+    return this.byName.get(service);
   }
 
   isPublic(method: string, path: string): boolean {

@@ -86,6 +86,12 @@ export class DealsService {
     return Page.of(deals.map(toDealResponse), total, query);
   }
 
+  /** The first deals a search finds, in the list's default order: the page alone, without its total. */
+  async search(principal: Principal, search: string, limit: number): Promise<DealResponse[]> {
+    const deals = await this.query(principal, { search }).limit(limit).getMany();
+    return deals.map(toDealResponse);
+  }
+
   /** The deals a list query selects, scoped to the caller, in the list's order. */
   query(principal: Principal, criteria: DealCriteria & { sort?: ListDealsQuery['sort'] }) {
     const builder = this.dataSource.getRepository(Deal).createQueryBuilder('deal');

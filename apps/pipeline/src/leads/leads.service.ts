@@ -75,6 +75,12 @@ export class LeadsService {
     return Page.of(leads.map(toLeadResponse), total, query);
   }
 
+  /** The first leads a search finds, in the list's default order: the page alone, without its total. */
+  async search(principal: Principal, search: string, limit: number): Promise<LeadResponse[]> {
+    const leads = await this.query(principal, { search }).limit(limit).getMany();
+    return leads.map(toLeadResponse);
+  }
+
   /** The leads a list query selects, scoped to the caller, in the list's order (the export streams it). */
   query(principal: Principal, criteria: LeadCriteria & { sort?: LeadSort }) {
     const builder = this.dataSource.getRepository(Lead).createQueryBuilder('lead');

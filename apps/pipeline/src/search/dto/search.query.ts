@@ -1,0 +1,3 @@
+import { searchQueryOf } from '@flow-crm/http';
+
+export class SearchQuery extends searchQueryOf(['deals', 'leads'] as const) {}
