@@ -10,7 +10,7 @@ import {
   LeadConverted,
 } from '@flow-crm/contracts';
 import { Metrics } from '@flow-crm/observability';
-import { envelope, eventually, expectError, expectOk } from '@flow-crm/testing';
+import { deliverAndWait, envelope, eventually, expectError, expectOk } from '@flow-crm/testing';
 import { type ChannelModel, connect } from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { type Caller, type Json, useContacts, word } from './contacts-app';
@@ -71,21 +71,12 @@ describe('pipeline events consumed by contacts', () => {
     return dealEvent(DealStageChanged.type, snapshot, version, { fromStage, toStage: snapshot.stage });
   }
 
-  /** Events contacts' consumer has finished with (applied or recognised as duplicates). */
-  async function handledCount(): Promise<number> {
-    const { values } = await app.app.get(Metrics).eventsConsumed.get();
-    return values.reduce((sum, value) => sum + value.value, 0);
-  }
-
   /**
    * Publishes the events together and waits until the consumer is done with every one of them,
    * so that a test can assert that something did NOT change.
    */
-  async function deliver(...events: EventEnvelope[]): Promise<void> {
-    const before = await handledCount();
-    await Promise.all(events.map((event) => app.inject.publish(event)));
-    await eventually(async () => expect(await handledCount()).toBeGreaterThanOrEqual(before + events.length));
-  }
+  const deliver = (...events: EventEnvelope[]): Promise<void> =>
+    deliverAndWait(app.inject, app.app.get(Metrics), events);
 
   async function totals(contactId: string, caller = admin): Promise<{ count: number; value: number }> {
     const contact = expectOk(await caller.call('GET', `/api/contacts/${contactId}`));

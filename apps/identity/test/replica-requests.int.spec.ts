@@ -7,7 +7,7 @@ import {
   UserRepublished,
 } from '@flow-crm/contracts';
 import { Metrics } from '@flow-crm/observability';
-import { envelope } from '@flow-crm/testing';
+import { deliverAndWait, envelope } from '@flow-crm/testing';
 import { randomUUID } from 'node:crypto';
 import {
   type EventCapture,
@@ -15,7 +15,6 @@ import {
   IdentityHttp,
   type Registered,
   requestId,
-  sleep,
   strongPassword,
   uniqueEmail,
   UUID,
@@ -62,31 +61,12 @@ describe('identity: answering pipeline.replicas.requested', () => {
     );
   }
 
-  async function counted(counter: 'eventsConsumed' | 'eventsFailed', outcome?: string): Promise<number> {
-    const { values } = await fixture.identity.app.get(Metrics)[counter].get();
-    return values
-      .filter((value) => value.labels.type === PipelineReplicasRequested.type)
-      .filter((value) => outcome === undefined || value.labels.outcome === outcome)
-      .reduce((sum, value) => sum + value.value, 0);
-  }
-
   /**
-   * Publishes the request as pipeline's relay would and waits until identity's consumer has
-   * committed it with `outcome` (its inbox row and outbox rows in one transaction). A handler
-   * that fails makes this fail at once, with the consumer's failure count.
+   * Publishes the request as pipeline's relay would and waits until the consumer has committed it
+   * with `outcome` (its inbox row and outbox rows in one transaction); a failing handler fails at once.
    */
-  async function deliver(event: EventEnvelope, outcome: Outcome = 'processed'): Promise<void> {
-    const before = await counted('eventsConsumed', outcome);
-    const failedBefore = await counted('eventsFailed');
-    await fixture.inject.publish(event);
-    const deadline = Date.now() + 10_000;
-    while ((await counted('eventsConsumed', outcome)) < before + 1) {
-      const failed = (await counted('eventsFailed')) - failedBefore;
-      if (failed > 0) throw new Error(`identity failed to handle ${event.type} ${failed} time(s)`);
-      if (Date.now() > deadline) throw new Error(`identity did not handle ${event.type} (${outcome})`);
-      await sleep(20);
-    }
-  }
+  const deliver = (event: EventEnvelope, outcome: Outcome = 'processed'): Promise<void> =>
+    deliverAndWait(fixture.inject, fixture.identity.app.get(Metrics), [event], { outcome, failFast: true });
 
   /**
    * Waits until everything identity committed so far has been published: a later registration's

@@ -78,3 +78,51 @@ export class EventInjector {
     await this.connection.close().catch(() => undefined);
   }
 }
+
+/** A prom-client counter as @flow-crm/observability's Metrics holds it. */
+interface LabelledCounter {
+  get(): Promise<{ values: { value: number; labels: Record<string, unknown> }[] }>;
+}
+
+/** The consumer's counters of a service under test (its Metrics). */
+export interface ConsumerCounters {
+  readonly eventsConsumed: LabelledCounter;
+  readonly eventsFailed: LabelledCounter;
+}
+
+export interface DeliveryOptions {
+  /** Wait for this outcome only (a redelivered event is `duplicate`); any by default. */
+  readonly outcome?: 'processed' | 'duplicate';
+  /** Fail at once when a handler fails, instead of waiting for the consumer's retries. */
+  readonly failFast?: boolean;
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Publishes the events together, as other services' relays would, and waits until the consumer
+ * has finished with every one of them, so that a test can assert what did NOT change.
+ */
+export async function deliverAndWait(
+  inject: EventInjector,
+  counters: ConsumerCounters,
+  events: readonly EventEnvelope[],
+  { outcome, failFast = false, timeoutMs = 20_000 }: DeliveryOptions = {},
+): Promise<void> {
+  const types = new Set(events.map((event) => event.type));
+  const counted = async (counter: LabelledCounter, byOutcome?: string) =>
+    (await counter.get()).values
+      .filter(({ labels }) => types.has(labels.type as string))
+      .filter(({ labels }) => byOutcome === undefined || labels.outcome === byOutcome)
+      .reduce((sum, { value }) => sum + value, 0);
+  const handled = (await counted(counters.eventsConsumed, outcome)) + events.length;
+  const failed = await counted(counters.eventsFailed);
+  await Promise.all(events.map((event) => inject.publish(event)));
+  const deadline = Date.now() + timeoutMs;
+  while ((await counted(counters.eventsConsumed, outcome)) < handled) {
+    if (failFast && (await counted(counters.eventsFailed)) > failed)
+      throw new Error(`the consumer failed to handle ${[...types].join(', ')}`);
+    if (Date.now() > deadline)
+      throw new Error(`the consumer did not handle ${[...types].join(', ')} in time`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
