@@ -30,7 +30,7 @@ import {
   toDealResponse,
   toStageChangeResponse,
 } from './deal.mapper';
-import { type ActivityDto, type CreateDealDto, type DealChanges, type MoveDealDto } from './dto/deal.dto';
+import { type ActivityDto, type CreateDealDto, type UpdateDealDto, type MoveDealDto } from './dto/deal.dto';
 import { type ListDealsQuery } from './dto/list-deals.query';
 import {
   type DealSums,
@@ -204,7 +204,7 @@ export class DealsService {
   }
 
   /** A partial update; a new stage or pipeline moves the deal as PATCH /stage does. */
-  async update(principal: Principal, id: string, dto: DealChanges): Promise<DealResponse> {
+  async update(principal: Principal, id: string, dto: UpdateDealDto): Promise<DealResponse> {
     return this.dataSource.transaction(async (manager) => {
       const deal = await findVisibleOrFail(manager, Deal, principal, id, 'Deal', { lock: true });
       const from = { pipelineId: deal.pipelineId, stage: deal.stage };

@@ -10,7 +10,7 @@ import {
   LeadStatusChanged,
   LeadUpdated,
 } from '@flow-crm/contracts';
-import { applyConditions, applyOrder, KeptTotals, newId } from '@flow-crm/db';
+import { applyConditions, applyOrder, insertNew, KeptTotals, newId, updateLoaded } from '@flow-crm/db';
 import { ConflictError, normalizeTags, Page, pageWindow, ValidationError } from '@flow-crm/http';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -30,6 +30,7 @@ import { type ListLeadsQuery } from './dto/list-leads.query';
 import { nextLeadNumber } from './lead-number';
 import { criteriaConditions, type LeadCriteria, type LeadSort, sortTerms } from './lead-query';
 import { Lead } from './lead.entity';
+import { newLead, WRITABLE_LEAD_FIELDS } from './new-lead';
 import { leadEvent, type LeadResponse, leadSnapshot, toLeadResponse } from './lead.mapper';
 
 export interface Conversion {
@@ -38,20 +39,6 @@ export interface Conversion {
   customerId: string | null;
   dealId: string | null;
 }
-
-const WRITABLE = [
-  'email',
-  'phone',
-  'company',
-  'title',
-  'source',
-  'rating',
-  'budget',
-  'authority',
-  'need',
-  'timeline',
-  'estimatedValue',
-] as const;
 
 /** Leads: numbered per organization, qualified, assigned, converted. Every change has its event. */
 @Injectable()
@@ -114,25 +101,14 @@ export class LeadsService {
     });
   }
 
-  /** A new lead in the caller's transaction (the CSV import writes many in one). */
-  async insert(manager: EntityManager, principal: Principal, dto: CreateLeadDto): Promise<Lead> {
-    const lead = manager.create(Lead, {
-      id: newId(),
-      organizationId: principal.organizationId,
-      ownerId: await this.users.ownerFor(manager, principal, dto.ownerId),
-      leadNumber: await nextLeadNumber(manager, principal.organizationId),
-      name: dto.name,
-      status: 'new',
-      score: dto.score ?? 0,
-      tags: normalizeTags(dto.tags ?? []),
-      lastContactAt: null,
-      convertedAt: null,
-      convertedContactId: null,
-      convertedCustomerId: null,
-      convertedDealId: null,
-      ...Object.fromEntries(WRITABLE.map((field) => [field, dto[field] ?? null])),
-    });
-    const saved = await manager.save(lead);
+  private async insert(manager: EntityManager, principal: Principal, dto: CreateLeadDto): Promise<Lead> {
+    const lead = newLead(
+      principal.organizationId,
+      await this.users.ownerFor(manager, principal, dto.ownerId),
+      await nextLeadNumber(manager, principal.organizationId),
+      dto,
+    );
+    const saved = await insertNew(manager, Lead, lead);
     await this.outbox.publish(manager, LeadCreated, leadEvent(saved, principal.userId, leadSnapshot(saved)));
     return saved;
   }
@@ -147,13 +123,13 @@ export class LeadsService {
       if (dto.name !== undefined) lead.name = dto.name;
       if (dto.score !== undefined) lead.score = dto.score;
       if (dto.tags !== undefined) lead.tags = normalizeTags(dto.tags);
-      for (const field of WRITABLE)
+      for (const field of WRITABLE_LEAD_FIELDS)
         if (dto[field] !== undefined)
           (lead as unknown as Record<string, unknown>)[field] = dto[field] ?? null;
       const previousOwner = lead.ownerId;
       if (dto.ownerId !== undefined && isManagerial(principal))
         lead.ownerId = await this.users.ownerFor(manager, principal, dto.ownerId);
-      const saved = await manager.save(lead);
+      const saved = await updateLoaded(manager, Lead, lead);
       await this.outbox.publish(
         manager,
         LeadUpdated,
@@ -178,7 +154,7 @@ export class LeadsService {
       const fromStatus = lead.status;
       if (fromStatus === dto.status) return toLeadResponse(lead);
       lead.status = dto.status;
-      const saved = await manager.save(lead);
+      const saved = await updateLoaded(manager, Lead, lead);
       await this.outbox.publish(
         manager,
         LeadStatusChanged,
@@ -217,7 +193,7 @@ export class LeadsService {
     await this.dataSource.transaction(async (manager) => {
       const lead = await this.locked(manager, principal, id);
       lead.deletedAt = new Date();
-      const saved = await manager.save(lead);
+      const saved = await updateLoaded(manager, Lead, lead);
       await this.outbox.publish(
         manager,
         LeadDeleted,
@@ -261,7 +237,7 @@ export class LeadsService {
         convertedCustomerId: customerId,
         convertedDealId: deal?.id ?? null,
       });
-      const saved = await manager.save(lead);
+      const saved = await updateLoaded(manager, Lead, lead);
       await this.outbox.publish(
         manager,
         LeadStatusChanged,
@@ -303,7 +279,7 @@ export class LeadsService {
     const previousOwnerId = lead.ownerId;
     if (previousOwnerId === ownerId) return lead;
     lead.ownerId = ownerId;
-    const saved = await manager.save(lead);
+    const saved = await updateLoaded(manager, Lead, lead);
     await this.outbox.publish(
       manager,
       LeadAssigned,

@@ -95,8 +95,6 @@ export class UpdateDealDto extends DealFields {
   readonly title?: string;
 }
 
-export type DealChanges = UpdateDealDto;
-
 export class MoveDealDto {
   @ApiProperty({ example: 'negotiation' })
   @RequiredText(50)

@@ -1,8 +1,7 @@
 import { type Principal } from '@flow-crm/auth';
 import { Outbox } from '@flow-crm/bus';
 import { LeadCreated } from '@flow-crm/contracts';
-import { newId } from '@flow-crm/db';
-import { checkRecord, type CsvFailure, normalizeTags, readCsv } from '@flow-crm/http';
+import { checkRecord, type CsvFailure, readCsv } from '@flow-crm/http';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Readable } from 'node:stream';
@@ -12,6 +11,7 @@ import { CreateLeadDto } from '../dto/lead.dto';
 import { nextLeadNumbers } from '../lead-number';
 import { Lead } from '../lead.entity';
 import { leadEvent, leadSnapshot } from '../lead.mapper';
+import { newLead } from '../new-lead';
 
 const BATCH_SIZE = 500;
 
@@ -107,33 +107,7 @@ export class LeadImport {
     if (accepted.length === 0) return 0;
     const numbers = await nextLeadNumbers(manager, principal.organizationId, accepted.length);
     const leads = accepted.map(({ dto }, i) =>
-      manager.create(Lead, {
-        id: newId(),
-        organizationId: principal.organizationId,
-        ownerId: principal.userId,
-        leadNumber: numbers[i]!,
-        name: dto.name,
-        email: dto.email ?? null,
-        phone: dto.phone ?? null,
-        company: dto.company ?? null,
-        title: dto.title ?? null,
-        source: dto.source ?? null,
-        status: 'new',
-        score: 0,
-        rating: null,
-        budget: null,
-        authority: null,
-        need: null,
-        timeline: null,
-        estimatedValue: null,
-        lastContactAt: null,
-        convertedAt: null,
-        convertedContactId: null,
-        convertedCustomerId: null,
-        convertedDealId: null,
-        tags: normalizeTags(dto.tags ?? []),
-        version: 1,
-      }),
+      newLead(principal.organizationId, principal.userId, numbers[i]!, dto),
     );
     await manager.insert(Lead, leads);
     await this.outbox.publishMany(
