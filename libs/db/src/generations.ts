@@ -7,8 +7,8 @@
  * shape gets a new function rather than an edit of this one.
  */
 export function generationsSql(table: string): string[] {
-  const generations = `${table.replace(/s$/, '')}_generations`;
-  const bump = `bump_${table.replace(/s$/, '')}_generation`;
+  const generations = generationsTable(table);
+  const bump = `bump_${singular(table)}_generation`;
   return [
     `CREATE TABLE ${generations} (
        organization_id uuid NOT NULL,
@@ -40,8 +40,12 @@ export function generationsSql(table: string): string[] {
 
 /** What `generationsSql` created, for a migration's `down`. */
 export function dropGenerationsSql(table: string): string[] {
-  return [
-    `DROP TABLE ${table.replace(/s$/, '')}_generations`,
-    `DROP FUNCTION bump_${table.replace(/s$/, '')}_generation()`,
-  ];
+  return [`DROP TABLE ${generationsTable(table)}`, `DROP FUNCTION bump_${singular(table)}_generation()`];
 }
+
+/** The generations table of `table` (`deals` → `deal_generations`), for KeptTotals. */
+export function generationsTable(table: string): string {
+  return `${singular(table)}_generations`;
+}
+
+const singular = (table: string): string => table.replace(/s$/, '');

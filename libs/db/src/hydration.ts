@@ -1,4 +1,5 @@
-import { type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import { type EntityMetadata, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import { type ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { DriverUtils } from 'typeorm/driver/DriverUtils';
 
 export type RawRow = Record<string, unknown>;
@@ -14,14 +15,11 @@ export function hydrator<T extends ObjectLiteral>(builder: SelectQueryBuilder<T>
   const alias = builder.expressionMap.mainAlias!;
   const metadata = alias.metadata;
   const driver = builder.connection.driver;
-  // A column a row does not carry (not selected) stays unset, as TypeORM leaves it. A relation's own
-  // foreign key column (no property of its own) is the relation's business, not a value.
-  const columns = metadata.columns
-    .filter((column) => !column.isVirtual && column.relationMetadata?.propertyName !== column.propertyName)
-    .map((column) => ({
-      column,
-      key: DriverUtils.buildAlias(driver, undefined, alias.name, column.databaseName),
-    }));
+  // A column a row does not carry (not selected) stays unset, as TypeORM leaves it.
+  const columns = valueColumns(metadata).map((column) => ({
+    column,
+    key: DriverUtils.buildAlias(driver, undefined, alias.name, column.databaseName),
+  }));
   return (row) => {
     const entity = metadata.create() as T;
     for (const { column, key } of columns) {
@@ -34,6 +32,16 @@ export function hydrator<T extends ObjectLiteral>(builder: SelectQueryBuilder<T>
 }
 
 /** Refuses a query the hydrator cannot read: joins, a sub-query, embedded columns. */
+/**
+ * The columns holding an entity's own values: not virtual, and not a relation's foreign key column
+ * without a property of its own (that is the relation's business).
+ */
+export function valueColumns(metadata: EntityMetadata): ColumnMetadata[] {
+  return metadata.columns.filter(
+    (column) => !column.isVirtual && column.relationMetadata?.propertyName !== column.propertyName,
+  );
+}
+
 export function assertHydratable<T extends ObjectLiteral>(builder: SelectQueryBuilder<T>): void {
   const { mainAlias, joinAttributes } = builder.expressionMap;
   if (!mainAlias?.hasMetadata || joinAttributes.length > 0 || mainAlias.metadata.embeddeds.length > 0)

@@ -1,4 +1,5 @@
 import { type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
+import { valueColumns } from './hydration';
 
 /**
  * Writes every column of an aggregate loaded (and locked) in this transaction, raising its version
@@ -10,7 +11,7 @@ export async function updateLoaded<
 >(manager: EntityManager, target: EntityTarget<T>, entity: T): Promise<T> {
   const metadata = manager.connection.getMetadata(target);
   const values: Record<string, unknown> = {};
-  for (const column of metadata.columns) {
+  for (const column of valueColumns(metadata)) {
     if (
       column.isPrimary ||
       column.isVersion ||
@@ -19,7 +20,6 @@ export async function updateLoaded<
       column.isGenerated
     )
       continue;
-    if (column.isVirtual || column.relationMetadata?.propertyName === column.propertyName) continue;
     values[column.propertyName] = entity[column.propertyName];
   }
   const result = await manager

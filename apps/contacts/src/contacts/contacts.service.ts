@@ -1,7 +1,7 @@
 import { findVisible, findVisibleOrFail, type Principal, ownerFor, scopeQuery } from '@flow-crm/auth';
 import { Outbox } from '@flow-crm/bus';
 import { ContactCreated, ContactDeleted, ContactUpdated } from '@flow-crm/contracts';
-import { applyConditions, applyOrder, KeptTotals, newId, violates } from '@flow-crm/db';
+import { applyConditions, applyOrder, generationsTable, KeptTotals, newId, violates } from '@flow-crm/db';
 import {
   ConflictError,
   normalizeTags,
@@ -46,7 +46,7 @@ export interface ContactStats {
 @Injectable()
 export class ContactsService {
   /** Totals of contact lists, kept per generation (the triggers of the contacts table keep it). */
-  private readonly totals = new KeptTotals('contact_generations');
+  private readonly totals = new KeptTotals(generationsTable('contacts'));
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,

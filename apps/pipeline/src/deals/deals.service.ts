@@ -7,7 +7,15 @@ import {
   DealStageChanged,
   DealUpdated,
 } from '@flow-crm/contracts';
-import { applyConditions, applyOrder, insertNew, KeptTotals, newId, updateLoaded } from '@flow-crm/db';
+import {
+  applyConditions,
+  applyOrder,
+  generationsTable,
+  insertNew,
+  KeptTotals,
+  newId,
+  updateLoaded,
+} from '@flow-crm/db';
 import { normalizeTags, Page, pageWindow, ValidationError } from '@flow-crm/http';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -70,7 +78,7 @@ export interface Board {
 @Injectable()
 export class DealsService {
   /** Totals of deal lists, kept per generation (the triggers of the deals table keep it). */
-  private readonly totals = new KeptTotals('deal_generations');
+  private readonly totals = new KeptTotals(generationsTable('deals'));
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,

@@ -10,7 +10,15 @@ import {
   LeadStatusChanged,
   LeadUpdated,
 } from '@flow-crm/contracts';
-import { applyConditions, applyOrder, insertNew, KeptTotals, newId, updateLoaded } from '@flow-crm/db';
+import {
+  applyConditions,
+  applyOrder,
+  generationsTable,
+  insertNew,
+  KeptTotals,
+  newId,
+  updateLoaded,
+} from '@flow-crm/db';
 import { ConflictError, normalizeTags, Page, pageWindow, ValidationError } from '@flow-crm/http';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -43,7 +51,7 @@ export interface Conversion {
 /** Leads: numbered per organization, qualified, assigned, converted. Every change has its event. */
 @Injectable()
 export class LeadsService {
-  private readonly totals = new KeptTotals('lead_generations');
+  private readonly totals = new KeptTotals(generationsTable('leads'));
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
