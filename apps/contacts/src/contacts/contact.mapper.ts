@@ -1,4 +1,4 @@
-import { type NewEvent } from '@flow-crm/bus';
+import { aggregateEvent, type NewEvent } from '@flow-crm/bus';
 import { type ContactMerged, type ContactSnapshot, type EventData } from '@flow-crm/contracts';
 import { type Address } from '../shared/address';
 import { type Contact, type ContactMethod, type RelationshipHealth, type Sentiment } from './contact.entity';
@@ -89,13 +89,7 @@ export function toContactSnapshot(contact: Contact): ContactSnapshot {
 
 /** A `contacts.contact.created|updated|deleted` event of the contact as it now is. */
 export function contactEvent(contact: Contact, actorId: string | null): NewEvent<ContactSnapshot> {
-  return {
-    organizationId: contact.organizationId,
-    aggregateId: contact.id,
-    aggregateVersion: contact.version,
-    actorId,
-    data: toContactSnapshot(contact),
-  };
+  return aggregateEvent(contact, actorId, toContactSnapshot(contact));
 }
 
 /** `contacts.contact.merged`: `sourceId` was merged into `target` (as it now is). */

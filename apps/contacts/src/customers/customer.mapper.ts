@@ -1,4 +1,4 @@
-import { type NewEvent } from '@flow-crm/bus';
+import { aggregateEvent, type NewEvent } from '@flow-crm/bus';
 import { type CustomerSnapshot } from '@flow-crm/contracts';
 import { type Address } from '../shared/address';
 import { type Customer } from './customer.entity';
@@ -92,11 +92,5 @@ export function toCustomerSnapshot(customer: Customer): CustomerSnapshot {
 
 /** A `contacts.customer.*` event of the customer as it now is. */
 export function customerEvent(customer: Customer, actorId: string | null): NewEvent<CustomerSnapshot> {
-  return {
-    organizationId: customer.organizationId,
-    aggregateId: customer.id,
-    aggregateVersion: customer.version,
-    actorId,
-    data: toCustomerSnapshot(customer),
-  };
+  return aggregateEvent(customer, actorId, toCustomerSnapshot(customer));
 }

@@ -1,5 +1,5 @@
 import { type Principal } from '@flow-crm/auth';
-import { Outbox } from '@flow-crm/bus';
+import { aggregateEvent, Outbox } from '@flow-crm/bus';
 import { OrganizationCreated, PasswordResetRequested, UserCreated } from '@flow-crm/contracts';
 import { newId } from '@flow-crm/db';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '@flow-crm/http';
@@ -189,19 +189,17 @@ export class AuthService {
       // A new request voids the links sent before it.
       await this.voidOneTimeTokens(manager, user.id, 'password_reset');
       const resetToken = await this.issueOneTimeToken(manager, 'password_reset', user.id, ttlMs);
-      await this.outbox.publish(manager, PasswordResetRequested, {
-        organizationId: user.organizationId,
-        aggregateId: user.id,
-        aggregateVersion: user.version,
-        actorId: null,
-        data: {
+      await this.outbox.publish(
+        manager,
+        PasswordResetRequested,
+        aggregateEvent(user, null, {
           userId: user.id,
           email: user.email,
           name: user.name,
           resetToken,
           expiresAt: new Date(Date.now() + ttlMs).toISOString(),
-        },
-      });
+        }),
+      );
     });
   }
 

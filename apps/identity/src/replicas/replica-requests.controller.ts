@@ -1,4 +1,4 @@
-import { type EventContext, Outbox } from '@flow-crm/bus';
+import { aggregateEvent, type EventContext, Outbox } from '@flow-crm/bus';
 import {
   type EventData,
   type EventEnvelope,
@@ -29,12 +29,7 @@ export class ReplicaRequestsController {
     await this.outbox.publishMany(
       ctx.manager,
       UserRepublished,
-      users.map((user) => ({
-        organizationId,
-        aggregateId: user.id,
-        aggregateVersion: user.version,
-        data: toUserSnapshot(user),
-      })),
+      users.map((user) => aggregateEvent(user, null, toUserSnapshot(user))),
     );
   }
 }

@@ -1,5 +1,5 @@
 import { inOrganization, type Principal } from '@flow-crm/auth';
-import { Outbox } from '@flow-crm/bus';
+import { aggregateEvent, Outbox } from '@flow-crm/bus';
 import { UserCreated, UserDeactivated, UserUpdated } from '@flow-crm/contracts';
 import { containsPattern, newId } from '@flow-crm/db';
 import { ConflictError, NotFoundError, Page, pageWindow } from '@flow-crm/http';
@@ -171,13 +171,15 @@ export class UsersService {
     changedFields: string[] = [],
   ): Promise<void> {
     const snapshot = toUserSnapshot(user);
-    await this.outbox.publish(manager, definition as typeof UserUpdated, {
-      organizationId: user.organizationId,
-      aggregateId: user.id,
-      aggregateVersion: user.version,
-      actorId,
-      data: definition === UserUpdated ? { ...snapshot, changedFields } : (snapshot as never),
-    });
+    await this.outbox.publish(
+      manager,
+      definition as typeof UserUpdated,
+      aggregateEvent(
+        user,
+        actorId,
+        definition === UserUpdated ? { ...snapshot, changedFields } : (snapshot as never),
+      ),
+    );
   }
 }
 

@@ -1,4 +1,3 @@
-import { type NewEvent } from '@flow-crm/bus';
 import { type DealSnapshot } from '@flow-crm/contracts';
 import { type DealActivity } from './deal-activity.entity';
 import { type Deal, type DealStatus, type Level } from './deal.entity';
@@ -124,16 +123,5 @@ export function dealSnapshot(deal: Deal): DealSnapshot {
     probability: deal.probability,
     isWon: deal.status === 'won',
     isLost: deal.status === 'lost',
-  };
-}
-
-/** The envelope fields of an event about `deal` as it now is. */
-export function dealEvent<T>(deal: Deal, actorId: string | null, data: T): NewEvent<T> {
-  return {
-    organizationId: deal.organizationId,
-    aggregateId: deal.id,
-    aggregateVersion: deal.version,
-    actorId,
-    data,
   };
 }

@@ -1,5 +1,5 @@
 import { findVisibleOrFail, isManagerial, type Principal, scopeQuery } from '@flow-crm/auth';
-import { Outbox } from '@flow-crm/bus';
+import { aggregateEvent, Outbox } from '@flow-crm/bus';
 import {
   DealActivityLogged,
   DealCreated,
@@ -30,7 +30,6 @@ import { type DealInsight, dealInsights, type DealSignals, dealSignals } from '.
 import { Deal } from './deal.entity';
 import {
   type ActivityResponse,
-  dealEvent,
   type DealResponse,
   dealSnapshot,
   type StageChangeResponse,
@@ -139,7 +138,7 @@ export class DealsService {
       await this.outbox.publish(
         manager,
         DealCreated,
-        dealEvent(saved, principal.userId, dealSnapshot(saved)),
+        aggregateEvent(saved, principal.userId, dealSnapshot(saved)),
       );
       return toDealResponse(saved);
     });
@@ -186,7 +185,11 @@ export class DealsService {
     });
     const saved = await insertNew(manager, Deal, created);
     await this.recordStageChange(manager, saved, null, principal);
-    await this.outbox.publish(manager, DealCreated, dealEvent(saved, principal.userId, dealSnapshot(saved)));
+    await this.outbox.publish(
+      manager,
+      DealCreated,
+      aggregateEvent(saved, principal.userId, dealSnapshot(saved)),
+    );
     return saved;
   }
 
@@ -290,7 +293,7 @@ export class DealsService {
       await this.outbox.publish(
         manager,
         DealDeleted,
-        dealEvent(saved, principal.userId, dealSnapshot(saved)),
+        aggregateEvent(saved, principal.userId, dealSnapshot(saved)),
       );
     });
   }
@@ -322,7 +325,7 @@ export class DealsService {
         await updateLoaded(manager, Deal, deal);
       }
       await this.outbox.publish(manager, DealActivityLogged, {
-        ...dealEvent(deal, principal.userId, null),
+        ...aggregateEvent(deal, principal.userId, null),
         data: {
           id: activity.id,
           dealId: deal.id,
@@ -428,7 +431,7 @@ export class DealsService {
       deal.contactName = target.name;
       const saved = await updateLoaded(manager, Deal, deal);
       if (!saved.deletedAt)
-        await this.outbox.publish(manager, DealUpdated, dealEvent(saved, null, dealSnapshot(saved)));
+        await this.outbox.publish(manager, DealUpdated, aggregateEvent(saved, null, dealSnapshot(saved)));
     }
   }
 
@@ -501,14 +504,18 @@ export class DealsService {
   ): Promise<void> {
     const fromStage = from.stage;
     if (deal.stage === from.stage && deal.pipelineId === from.pipelineId) {
-      await this.outbox.publish(manager, DealUpdated, dealEvent(deal, principal.userId, dealSnapshot(deal)));
+      await this.outbox.publish(
+        manager,
+        DealUpdated,
+        aggregateEvent(deal, principal.userId, dealSnapshot(deal)),
+      );
       return;
     }
     await this.recordStageChange(manager, deal, fromStage, principal);
     await this.outbox.publish(
       manager,
       DealStageChanged,
-      dealEvent(deal, principal.userId, { ...dealSnapshot(deal), fromStage, toStage: deal.stage }),
+      aggregateEvent(deal, principal.userId, { ...dealSnapshot(deal), fromStage, toStage: deal.stage }),
     );
   }
 }

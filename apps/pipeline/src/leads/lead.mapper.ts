@@ -1,4 +1,3 @@
-import { type NewEvent } from '@flow-crm/bus';
 import { type LeadSnapshot, type LeadStatus } from '@flow-crm/contracts';
 import { type Lead, type Rating } from './lead.entity';
 
@@ -79,15 +78,5 @@ export function leadSnapshot(lead: Lead): LeadSnapshot {
     status: lead.status,
     score: lead.score,
     estimatedValue: lead.estimatedValue,
-  };
-}
-
-export function leadEvent<T>(lead: Lead, actorId: string | null, data: T): NewEvent<T> {
-  return {
-    organizationId: lead.organizationId,
-    aggregateId: lead.id,
-    aggregateVersion: lead.version,
-    actorId,
-    data,
   };
 }

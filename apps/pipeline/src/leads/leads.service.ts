@@ -1,5 +1,5 @@
 import { findVisibleOrFail, isManagerial, type Principal, scopeQuery } from '@flow-crm/auth';
-import { Outbox } from '@flow-crm/bus';
+import { aggregateEvent, Outbox } from '@flow-crm/bus';
 import {
   LEAD_STATUSES,
   LeadAssigned,
@@ -39,7 +39,7 @@ import { nextLeadNumber } from './lead-number';
 import { criteriaConditions, type LeadCriteria, type LeadSort, sortTerms } from './lead-query';
 import { Lead } from './lead.entity';
 import { newLead, WRITABLE_LEAD_FIELDS } from './new-lead';
-import { leadEvent, type LeadResponse, leadSnapshot, toLeadResponse } from './lead.mapper';
+import { type LeadResponse, leadSnapshot, toLeadResponse } from './lead.mapper';
 
 export interface Conversion {
   lead: LeadResponse;
@@ -117,7 +117,11 @@ export class LeadsService {
       dto,
     );
     const saved = await insertNew(manager, Lead, lead);
-    await this.outbox.publish(manager, LeadCreated, leadEvent(saved, principal.userId, leadSnapshot(saved)));
+    await this.outbox.publish(
+      manager,
+      LeadCreated,
+      aggregateEvent(saved, principal.userId, leadSnapshot(saved)),
+    );
     return saved;
   }
 
@@ -141,13 +145,13 @@ export class LeadsService {
       await this.outbox.publish(
         manager,
         LeadUpdated,
-        leadEvent(saved, principal.userId, leadSnapshot(saved)),
+        aggregateEvent(saved, principal.userId, leadSnapshot(saved)),
       );
       if (saved.ownerId !== previousOwner)
         await this.outbox.publish(
           manager,
           LeadAssigned,
-          leadEvent(saved, principal.userId, { ...leadSnapshot(saved), previousOwnerId: previousOwner }),
+          aggregateEvent(saved, principal.userId, { ...leadSnapshot(saved), previousOwnerId: previousOwner }),
         );
       return toLeadResponse(saved);
     });
@@ -166,7 +170,11 @@ export class LeadsService {
       await this.outbox.publish(
         manager,
         LeadStatusChanged,
-        leadEvent(saved, principal.userId, { ...leadSnapshot(saved), fromStatus, toStatus: saved.status }),
+        aggregateEvent(saved, principal.userId, {
+          ...leadSnapshot(saved),
+          fromStatus,
+          toStatus: saved.status,
+        }),
       );
       return toLeadResponse(saved);
     });
@@ -205,7 +213,7 @@ export class LeadsService {
       await this.outbox.publish(
         manager,
         LeadDeleted,
-        leadEvent(saved, principal.userId, leadSnapshot(saved)),
+        aggregateEvent(saved, principal.userId, leadSnapshot(saved)),
       );
     });
   }
@@ -249,12 +257,16 @@ export class LeadsService {
       await this.outbox.publish(
         manager,
         LeadStatusChanged,
-        leadEvent(saved, principal.userId, { ...leadSnapshot(saved), fromStatus, toStatus: saved.status }),
+        aggregateEvent(saved, principal.userId, {
+          ...leadSnapshot(saved),
+          fromStatus,
+          toStatus: saved.status,
+        }),
       );
       await this.outbox.publish(
         manager,
         LeadConverted,
-        leadEvent(saved, principal.userId, {
+        aggregateEvent(saved, principal.userId, {
           leadId: saved.id,
           organizationId: saved.organizationId,
           ownerId: saved.ownerId,
@@ -291,7 +303,7 @@ export class LeadsService {
     await this.outbox.publish(
       manager,
       LeadAssigned,
-      leadEvent(saved, principal.userId, { ...leadSnapshot(saved), previousOwnerId }),
+      aggregateEvent(saved, principal.userId, { ...leadSnapshot(saved), previousOwnerId }),
     );
     return saved;
   }

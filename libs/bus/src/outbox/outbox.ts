@@ -20,6 +20,21 @@ export interface NewEvent<TData> {
   readonly data: TData;
 }
 
+/** An aggregate's event at its current version: the fields every such event takes from its root. */
+export function aggregateEvent<TData>(
+  root: { readonly id: string; readonly organizationId: string; readonly version: number },
+  actorId: string | null,
+  data: TData,
+): NewEvent<TData> {
+  return {
+    organizationId: root.organizationId,
+    aggregateId: root.id,
+    aggregateVersion: root.version,
+    actorId,
+    data,
+  };
+}
+
 /**
  * Records integration events in the transaction of the state change that produced them. The
  * relay publishes them once that transaction has committed, so an event is never published for

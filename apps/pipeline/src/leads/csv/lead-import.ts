@@ -1,5 +1,5 @@
 import { type Principal } from '@flow-crm/auth';
-import { Outbox } from '@flow-crm/bus';
+import { aggregateEvent, Outbox } from '@flow-crm/bus';
 import { LeadCreated } from '@flow-crm/contracts';
 import { checkRecord, type CsvFailure, readCsv } from '@flow-crm/http';
 import { Inject, Injectable } from '@nestjs/common';
@@ -10,7 +10,7 @@ import { PIPELINE_CONFIG, type PipelineConfig } from '../../config';
 import { CreateLeadDto } from '../dto/lead.dto';
 import { nextLeadNumbers } from '../lead-number';
 import { Lead } from '../lead.entity';
-import { leadEvent, leadSnapshot } from '../lead.mapper';
+import { leadSnapshot } from '../lead.mapper';
 import { newLead } from '../new-lead';
 
 const BATCH_SIZE = 500;
@@ -113,7 +113,7 @@ export class LeadImport {
     await this.outbox.publishMany(
       manager,
       LeadCreated,
-      leads.map((lead) => leadEvent(lead, principal.userId, leadSnapshot(lead))),
+      leads.map((lead) => aggregateEvent(lead, principal.userId, leadSnapshot(lead))),
     );
     return leads.length;
   }
