@@ -180,7 +180,7 @@ export async function startIsolatedStack(apps, { basePort, env = {} }) {
   };
   try {
     for (const app of apps) {
-      testRun.trackService(app, [1_000, 5_000, 30_000]);
+      testRun.trackService(app);
       children[app] = startApp(app, {
         LOG_LEVEL: 'warn',
         PORT: String(portOf(app)),

@@ -84,6 +84,9 @@ export function word(): string {
   return `w${randomBytes(5).toString('hex')}z`;
 }
 
+/** Short back-off steps, so that a test sees a retried event within a second. */
+const TEST_RETRY_DELAYS_MS = [200, 400];
+
 /**
  * Starts the service for the calling test file (beforeAll) and stops it (afterAll). The fields
  * are filled when the file's tests run.
@@ -94,7 +97,7 @@ export function useService<C, U extends Caller, A extends StartedApp>(
   const fixture = {} as ServiceFixture<C, U, A>;
   beforeAll(async () => {
     fixture.run = await TestRun.create();
-    fixture.run.trackService(options.service, [200, 400]);
+    fixture.run.trackService(options.service, TEST_RETRY_DELAYS_MS);
     fixture.issuer = await FakeIssuer.start();
     fixture.events = await EventCapture.start(fixture.run, '#');
     fixture.inject = await EventInjector.start(fixture.run);
@@ -103,7 +106,7 @@ export function useService<C, U extends Caller, A extends StartedApp>(
       DATABASE_NAME: fixture.run.database(options.service),
       RABBITMQ_URL: fixture.run.infra.rabbitmqUrl,
       BUS_PREFIX: fixture.run.prefix,
-      BUS_RETRY_DELAYS_MS: '200,400',
+      BUS_RETRY_DELAYS_MS: TEST_RETRY_DELAYS_MS.join(','),
       OUTBOX_POLL_MS: '100',
       JWKS_URL: fixture.issuer.jwksUrl,
       LOG_LEVEL: 'warn',

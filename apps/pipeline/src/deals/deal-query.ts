@@ -6,6 +6,7 @@ import {
   type Sorting,
   sortKeys,
 } from '@flow-crm/db';
+import { utcToday } from './stage-rules';
 
 export const DEAL_FILTERS = ['hot', 'at-risk', 'closing-soon', 'open', 'won', 'lost'] as const;
 export type DealFilter = (typeof DEAL_FILTERS)[number];
@@ -29,8 +30,8 @@ export function filterCondition(filter: DealFilter, now: Date): Condition {
       return {
         sql: "deal.status = 'open' AND deal.expected_close_date BETWEEN :soonFrom AND :soonUntil",
         params: {
-          soonFrom: now.toISOString().slice(0, 10),
-          soonUntil: new Date(now.getTime() + CLOSING_SOON_DAYS * DAY_MS).toISOString().slice(0, 10),
+          soonFrom: utcToday(now),
+          soonUntil: utcToday(new Date(now.getTime() + CLOSING_SOON_DAYS * DAY_MS)),
         },
       };
     case 'open':

@@ -1,4 +1,6 @@
+import { AT_RISK_BELOW, HOT_ABOVE } from './deal-query';
 import { type Deal } from './deal.entity';
+import { utcToday } from './stage-rules';
 
 export interface DealSignals {
   risks: string[];
@@ -38,17 +40,17 @@ const daysSince = (date: Date, now: Date) => Math.floor((now.getTime() - date.ge
 export function dealSignals(deal: SignalDeal, now: Date): DealSignals {
   const signals: DealSignals = { risks: [], positives: [] };
   if (deal.status !== 'open') return signals;
-  const today = now.toISOString().slice(0, 10);
+  const today = utcToday(now);
   const lastTouch = deal.lastActivityAt ?? deal.createdAt;
   const quietDays = daysSince(lastTouch, now);
   if (quietDays >= STALE_AFTER_DAYS) signals.risks.push(`No activity for ${quietDays} days`);
   if (deal.expectedCloseDate && deal.expectedCloseDate < today)
     signals.risks.push(`Expected close date ${deal.expectedCloseDate} has passed`);
-  if (deal.probability < 30) signals.risks.push(`Low probability (${deal.probability}%)`);
+  if (deal.probability < AT_RISK_BELOW) signals.risks.push(`Low probability (${deal.probability}%)`);
   if (deal.competitorMentioned) signals.risks.push(`Competitor in play: ${deal.competitorMentioned}`);
   if (deal.lastActivityAt && daysSince(deal.lastActivityAt, now) <= RECENT_WITHIN_DAYS)
     signals.positives.push('Active in the last 7 days');
-  if (deal.probability > 70) signals.positives.push(`High probability (${deal.probability}%)`);
+  if (deal.probability > HOT_ABOVE) signals.positives.push(`High probability (${deal.probability}%)`);
   return signals;
 }
 
@@ -56,7 +58,7 @@ export function dealSignals(deal: SignalDeal, now: Date): DealSignals {
 export function dealInsights(deal: SignalDeal, now: Date): DealInsight[] {
   const insights: DealInsight[] = [];
   if (deal.status !== 'open') return insights;
-  const today = now.toISOString().slice(0, 10);
+  const today = utcToday(now);
   const quietDays = daysSince(deal.lastActivityAt ?? deal.createdAt, now);
   if (quietDays >= STALE_AFTER_DAYS)
     insights.push({
@@ -85,7 +87,7 @@ export function dealInsights(deal: SignalDeal, now: Date): DealInsight[] {
       actionable: true,
       suggestedAction: 'Prepare a comparison and reinforce the value proposition',
     });
-  if (deal.probability > 70)
+  if (deal.probability > HOT_ABOVE)
     insights.push({
       type: 'opportunity',
       title: 'Likely to close',

@@ -12,6 +12,7 @@ import {
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { type Level, LEVELS } from '../deal.entity';
+import { ACTIVITY_TYPES, type ActivityType } from '../deal-activity.entity';
 
 /** What a client may write on a deal besides its title. Status, contactName and lastActivityAt are derived. */
 class DealFields extends OwnedRecordFields {
@@ -110,9 +111,9 @@ export class MoveDealDto {
 }
 
 export class ActivityDto {
-  @ApiProperty({ enum: ['call', 'email', 'meeting', 'proposal', 'demo', 'note'] })
-  @IsIn(['call', 'email', 'meeting', 'proposal', 'demo', 'note'])
-  readonly type: 'call' | 'email' | 'meeting' | 'proposal' | 'demo' | 'note';
+  @ApiProperty({ enum: ACTIVITY_TYPES })
+  @IsIn(ACTIVITY_TYPES)
+  readonly type: ActivityType;
 
   @ApiPropertyOptional({ description: 'now when left out' })
   @IsOptional()
