@@ -9,17 +9,18 @@ export function violates(error: unknown, constraint: string): boolean {
 }
 
 /**
- * Runs `write`, turning the violation of the unique index `constraint` into `conflict()`: a check
+ * Runs `write`, turning the violation of the unique index `constraint` into `conflict()` (which may
+ * look up what the write collided with): a check
  * before the write and the index say the same, but the index is what two racing writers meet.
  */
 export async function refuseDuplicate<T>(
   constraint: string,
-  conflict: () => Error,
+  conflict: () => Error | Promise<Error>,
   write: () => Promise<T>,
 ): Promise<T> {
   try {
     return await write();
   } catch (error) {
-    throw violates(error, constraint) ? conflict() : error;
+    throw violates(error, constraint) ? await conflict() : error;
   }
 }

@@ -1,7 +1,14 @@
 import { findVisible, findVisibleOrFail, type Principal, ownerFor, scopeQuery } from '@flow-crm/auth';
 import { Outbox } from '@flow-crm/bus';
 import { ContactCreated, ContactDeleted, ContactUpdated } from '@flow-crm/contracts';
-import { applyConditions, applyOrder, generationsTable, KeptTotals, newId, violates } from '@flow-crm/db';
+import {
+  applyConditions,
+  applyOrder,
+  generationsTable,
+  KeptTotals,
+  newId,
+  refuseDuplicate,
+} from '@flow-crm/db';
 import {
   ConflictError,
   normalizeTags,
@@ -254,18 +261,21 @@ export class ContactsService {
   }
 
   /** Two writers with the same new email can both pass the check; the unique index stops the second. */
-  private async refusingTakenEmail<T>(
+  private refusingTakenEmail<T>(
     principal: Principal,
     email: string | null | undefined,
     work: () => Promise<T>,
   ): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (!email || !violates(error, EMAIL_KEY)) throw error;
-      const existing = await liveContactWithEmail(this.dataSource.manager, principal.organizationId, email);
-      throw emailTaken(existing?.id);
-    }
+    return refuseDuplicate(
+      EMAIL_KEY,
+      async () =>
+        emailTaken(
+          email
+            ? (await liveContactWithEmail(this.dataSource.manager, principal.organizationId, email))?.id
+            : undefined,
+        ),
+      work,
+    );
   }
 
   private async publish(

@@ -28,10 +28,8 @@ const toTagResponse = (tag: Tag): TagResponse => ({
 
 const NAME_TAKEN = 'A tag with this name already exists';
 
-const nameTaken = {
-  refuse: <T>(work: () => Promise<T>): Promise<T> =>
-    refuseDuplicate('tags_name_key', () => new ConflictError(NAME_TAKEN), work),
-};
+const refusingTakenName = <T>(work: () => Promise<T>): Promise<T> =>
+  refuseDuplicate('tags_name_key', () => new ConflictError(NAME_TAKEN), work);
 
 const TAGGED_TABLES = ['contacts', 'customers'] as const;
 
@@ -57,7 +55,7 @@ export class TagsService {
   }
 
   async create(principal: Principal, dto: CreateTagDto): Promise<TagResponse> {
-    return nameTaken.refuse(() =>
+    return refusingTakenName(() =>
       this.dataSource.transaction(async (manager) => {
         await this.assertNameFree(manager, principal, dto.name);
         const tag = await manager.save(
@@ -74,7 +72,7 @@ export class TagsService {
   }
 
   async update(principal: Principal, id: string, dto: UpdateTagDto): Promise<TagResponse> {
-    return nameTaken.refuse(() =>
+    return refusingTakenName(() =>
       this.dataSource.transaction(async (manager) => {
         const tag = await this.find(manager, principal, id);
         const previousName = tag.name;
