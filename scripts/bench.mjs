@@ -5,7 +5,14 @@
 // concurrent clients, and how long events take to reach the other service. Prints the table and
 // writes docs/benchmarks.md.
 import pg from 'pg';
-import { machine, measure, progress, recordSection, registerOrganization } from './lib/bench.mjs';
+import {
+  machine,
+  measure,
+  percentiles,
+  progress,
+  recordSection,
+  registerOrganization,
+} from './lib/bench.mjs';
 import { startIsolatedStack } from './lib/stack.mjs';
 
 const LEADS = Number(process.env.BENCH_LEADS ?? 10_000);
@@ -237,13 +244,6 @@ async function poll(check, timeoutMs = 10_000) {
     if (Date.now() > deadline) throw new Error('propagation timed out');
     await new Promise((r) => setTimeout(r, 2));
   }
-}
-
-function percentiles(samples) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p) =>
-    Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] * 10) / 10;
-  return { p50: at(50), p95: at(95), p99: at(99) };
 }
 
 /** A deal for a contact, then its totals in contacts, polled. */

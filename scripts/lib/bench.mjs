@@ -77,10 +77,15 @@ export async function measure(gateway, token, nextRequest, { connections, durati
     throw new Error(
       `${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx (${[...failures].map(([status, count]) => `${count} × ${status}`).join(', ')})`,
     );
-  latencies.sort((a, b) => a - b);
+  return { rps: result.requests.average, ...percentiles(latencies) };
+}
+
+/** p50, p95 and p99 of latencies in ms, to 0.1 ms. */
+export function percentiles(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
   const at = (p) =>
-    Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] * 10) / 10;
-  return { rps: result.requests.average, p50: at(50), p95: at(95), p99: at(99) };
+    Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] * 10) / 10;
+  return { p50: at(50), p95: at(95), p99: at(99) };
 }
 
 /** A one-line progress bar on the terminal. */
