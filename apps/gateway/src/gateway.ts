@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import { type GatewayConfig } from './config';
 import { GatewayMetrics } from './gateway-metrics';
 import { GatewayModule } from './gateway.module';
+import { admitRequests } from './limits/admission';
 import { RateLimits } from './limits/rate-limits';
 import { proxyPlugin } from './proxy/proxy.plugin';
 import { UpstreamPool } from './proxy/upstream-pool';
@@ -35,11 +36,18 @@ export async function createGateway(
     prefix: '/api/docs/assets/',
     decorateReply: false,
   });
+  const routing = app.get<RoutingTable>(RoutingTable);
+  const verifier = app.get<TokenVerifier>(TokenVerifier);
+  admitRequests(app.getHttpAdapter().getInstance(), {
+    routing,
+    verifier,
+    limits: app.get<RateLimits>(RateLimits),
+  });
   await app.register(proxyPlugin, {
     config,
-    routing: app.get<RoutingTable>(RoutingTable),
+    routing,
     upstreams: app.get<UpstreamPool>(UpstreamPool),
-    verifier: app.get<TokenVerifier>(TokenVerifier),
+    verifier,
     limits: app.get<RateLimits>(RateLimits),
     metrics: app.get<GatewayMetrics>(GatewayMetrics),
   });

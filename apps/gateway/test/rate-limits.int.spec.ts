@@ -50,10 +50,13 @@ describe('gateway rate limits', () => {
     await issuer?.close();
   });
 
-  /** A gateway in front of the fake ai upstream, with these limits. */
-  async function gatewayWith(config: Record<string, string>): Promise<RunningGateway> {
+  /** A gateway with these limits, in front of the fake upstream (as ai, unless told otherwise). */
+  async function gatewayWith(
+    config: Record<string, string>,
+    services: readonly string[] = ['ai'],
+  ): Promise<RunningGateway> {
     const gateway = await startGateway({
-      upstreams: { ai: upstream.url },
+      upstreams: Object.fromEntries(services.map((service) => [service, upstream.url])),
       config: { JWKS_URL: issuer.jwksUrl, ...config },
     });
     gateways.push(gateway);
@@ -143,6 +146,39 @@ describe('gateway rate limits', () => {
       }
       // A client that floods the gateway with bad tokens is refused like any other once over budget.
       expect(statuses).toEqual([401, 401, 401, 429, 429, 429]);
+    });
+    it('charges the gateway’s own routes (search, dashboard) to the user’s budget like proxied ones', async () => {
+      const gateway = await gatewayWith({ RATE_LIMIT_PER_USER: '3' }, ['contacts', 'pipeline']);
+      const { sub } = decodeJwt(issuer.token()).payload;
+      const as = { token: issuer.token({ sub }) };
+      expectOk(await gateway.http.get('/api/search?q=ann', as));
+      expectOk(await gateway.http.get('/api/dashboard/summary', as));
+      expectOk(await gateway.http.get('/api/contacts', as));
+      const before = upstream.requests.length;
+      expectLimited(await gateway.http.get('/api/search?q=ann', as), 60);
+      expectLimited(await gateway.http.get('/api/dashboard/summary', as), 60);
+      expect(upstream.requests.length).toBe(before);
+      expect(metricSample(await gateway.metrics(), 'gateway_rate_limited_total', { limit: 'user' })).toBe(2);
+    });
+
+    it('charges every request under /api to the client’s IP: unknown routes, docs and bad tokens on gateway routes', async () => {
+      const gateway = await gatewayWith({ RATE_LIMIT_PER_IP: '3', TRUST_PROXY: 'true' }, [
+        'contacts',
+        'pipeline',
+      ]);
+      const client = { 'x-forwarded-for': clientIp() };
+      const statuses = [
+        (await gateway.http.get('/api/nowhere', { headers: client })).status,
+        (await gateway.http.get('/api/search?q=ann', { headers: client, token: 'not.a.token' })).status,
+        (await gateway.http.get('/api/docs', { headers: client })).status,
+        (await gateway.http.get('/api/search?q=ann', { headers: client, token: issuer.token() })).status,
+        (await gateway.http.get('/api/nowhere', { headers: client })).status,
+      ];
+      expect(statuses).toEqual([404, 401, 200, 429, 429]);
+      // Probes and metrics live outside /api: an orchestrator's checks never use up a client's budget.
+      for (let i = 0; i < 5; i += 1) {
+        expect((await fetch(`${gateway.url}/health/live`, { headers: client })).status).toBe(200);
+      }
     });
   });
 

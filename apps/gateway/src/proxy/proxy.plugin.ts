@@ -28,8 +28,7 @@ const READS = new Set(['GET', 'HEAD']);
 const RETRIABLE = new Set(['ECONNRESET', 'ECONNREFUSED', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /**
- * Forwards every routed prefix to its service: token check (unless the route is public), rate
- * limits, body limit, then the request as it is — method, path, query, headers (Authorization
+ * Forwards every routed prefix to its service: token check (unless the route is public), body limit, then the request as it is — method, path, query, headers (Authorization
  * included, so that services verify again) and a streamed body — to an instance of the service
  * through its circuit breaker, with a timeout; the answer is streamed back as it arrives.
  */
@@ -79,12 +78,8 @@ export async function proxyPlugin(fastify: FastifyInstance, deps: ProxyDependenc
     const path = requestPath(request.url);
     const route = routing.resolve(path);
     if (!route) throw new NotFoundError('Route');
-    // The client's budget first: requests with bad tokens count too.
-    await limits.admitIp(request.ip);
-    if (!routing.isPublic(request.method, path)) {
-      const principal = await verifier.verify(request.headers.authorization);
-      await limits.admitUser(principal.userId);
-    }
+    // Budgets were spent on arrival (admitRequests); a missing or bad token is refused here.
+    if (!routing.isPublic(request.method, path)) await verifier.verify(request.headers.authorization);
     if (routing.isLogin(request.method, path)) await forwardLogin(request, reply, route);
     else await forward(request, reply, route);
     return reply;
