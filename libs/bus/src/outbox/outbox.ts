@@ -80,20 +80,24 @@ export class Outbox {
       aggregateVersion: event.aggregateVersion,
       data: this.registry.validateData(definition.type, definition.version, event.data) as EventData<TDef>,
     }));
+    // The notification reaches the relay's LISTEN only when this transaction commits; sent by the
+    // insert's statement, it costs no round trip of its own.
     await manager.query(
-      `INSERT INTO outbox_events (id, type, aggregate_id, envelope)
-       SELECT id, $1, aggregate_id, envelope
-       FROM unnest($2::uuid[], $3::uuid[], $4::jsonb[]) WITH ORDINALITY AS e (id, aggregate_id, envelope, n)
-       ORDER BY n`,
+      `WITH inserted AS (
+         INSERT INTO outbox_events (id, type, aggregate_id, envelope)
+         SELECT id, $1, aggregate_id, envelope
+         FROM unnest($2::uuid[], $3::uuid[], $4::jsonb[]) WITH ORDINALITY AS e (id, aggregate_id, envelope, n)
+         ORDER BY n
+       )
+       SELECT pg_notify($5, '')`,
       [
         definition.type,
         envelopes.map((e) => e.id),
         envelopes.map((e) => e.aggregateId),
         envelopes.map((e) => JSON.stringify(e)),
+        OUTBOX_CHANNEL,
       ],
     );
-    // Delivered to the relay's LISTEN only when this transaction commits.
-    await manager.query('SELECT pg_notify($1, $2)', [OUTBOX_CHANNEL, '']);
     return envelopes;
   }
 }
