@@ -19,7 +19,7 @@ import {
   newId,
   updateLoaded,
 } from '@flow-crm/db';
-import { ConflictError, normalizeTags, Page, pageWindow, ValidationError } from '@flow-crm/http';
+import { ConflictError, normalizeTags, Page, pageWindow } from '@flow-crm/http';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In } from 'typeorm';
@@ -158,8 +158,6 @@ export class LeadsService {
   }
 
   async changeStatus(principal: Principal, id: string, dto: LeadStatusDto): Promise<LeadResponse> {
-    if (dto.status === 'converted')
-      throw ValidationError.of('status', 'a lead is converted through POST /api/leads/:id/convert');
     return this.dataSource.transaction(async (manager) => {
       const lead = await this.locked(manager, principal, id);
       if (lead.status === 'converted') throw new ConflictError('The lead is converted');
@@ -184,7 +182,8 @@ export class LeadsService {
     return this.dataSource.transaction(async (manager) => {
       await this.users.assertActiveMember(manager, principal.organizationId, dto.ownerId);
       const lead = await this.locked(manager, principal, id);
-      return toLeadResponse(await this.reassign(manager, principal, lead, dto.ownerId));
+      await this.reassign(manager, principal, [lead], dto.ownerId);
+      return toLeadResponse(lead);
     });
   }
 
@@ -200,7 +199,7 @@ export class LeadsService {
         order: { id: 'ASC' },
         lock: { mode: 'pessimistic_write' },
       });
-      for (const lead of leads) await this.reassign(manager, principal, lead, dto.ownerId);
+      await this.reassign(manager, principal, leads, dto.ownerId);
       return { updated: leads.length };
     });
   }
@@ -290,21 +289,34 @@ export class LeadsService {
     return findVisibleOrFail(manager, Lead, principal, id, 'Lead', { lock: true });
   }
 
+  /**
+   * Gives locked leads to `ownerId` in one statement, with a `pipeline.lead.assigned` event for each
+   * lead whose owner changes; the leads are updated in place.
+   */
   private async reassign(
     manager: EntityManager,
     principal: Principal,
-    lead: Lead,
+    leads: Lead[],
     ownerId: string,
-  ): Promise<Lead> {
-    const previousOwnerId = lead.ownerId;
-    if (previousOwnerId === ownerId) return lead;
-    lead.ownerId = ownerId;
-    const saved = await updateLoaded(manager, Lead, lead);
-    await this.outbox.publish(
-      manager,
-      LeadAssigned,
-      aggregateEvent(saved, principal.userId, { ...leadSnapshot(saved), previousOwnerId }),
+  ): Promise<void> {
+    const moving = leads.filter((lead) => lead.ownerId !== ownerId);
+    if (moving.length === 0) return;
+    const result = await manager
+      .createQueryBuilder()
+      .update(Lead)
+      .set({ ownerId, version: () => 'version + 1', updatedAt: () => 'now()' })
+      .whereInIds(moving.map((lead) => lead.id))
+      .returning('id, version, updated_at')
+      .execute();
+    const written = new Map(
+      (result.raw as { id: string; version: number; updated_at: Date }[]).map((row) => [row.id, row]),
     );
-    return saved;
+    const events = moving.map((lead) => {
+      const previousOwnerId = lead.ownerId;
+      const row = written.get(lead.id)!;
+      Object.assign(lead, { ownerId, version: row.version, updatedAt: row.updated_at });
+      return aggregateEvent(lead, principal.userId, { ...leadSnapshot(lead), previousOwnerId });
+    });
+    await this.outbox.publishMany(manager, LeadAssigned, events);
   }
 }

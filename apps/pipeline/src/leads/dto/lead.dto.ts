@@ -87,8 +87,10 @@ const SETTABLE_STATUSES = LEAD_STATUSES.filter((status) => status !== 'converted
 
 export class LeadStatusDto {
   @ApiProperty({ enum: SETTABLE_STATUSES, description: 'converted is reached through the convert route' })
-  @IsIn(LEAD_STATUSES)
-  readonly status: LeadStatus;
+  @IsIn(SETTABLE_STATUSES, {
+    message: `status must be one of ${SETTABLE_STATUSES.join(', ')}; a lead is converted through POST /api/leads/:id/convert`,
+  })
+  readonly status: Exclude<LeadStatus, 'converted'>;
 }
 
 export class AssignLeadDto {
