@@ -73,6 +73,25 @@ export interface Board {
   }[];
 }
 
+/** What a new deal holds unless told otherwise, and its new id. */
+function newDealDefaults() {
+  return {
+    id: newId(),
+    currency: 'USD',
+    confidence: 'medium' as const,
+    priority: 'medium' as const,
+    contactId: null,
+    contactName: null,
+    customerId: null,
+    company: null,
+    expectedCloseDate: null,
+    description: null,
+    competitorMentioned: null,
+    lastActivityAt: null,
+    tags: [] as string[],
+  };
+}
+
 /** Deals: every change commits with its event (outbox). */
 @Injectable()
 export class DealsService {
@@ -110,37 +129,27 @@ export class DealsService {
     return this.dataSource.transaction(async (manager) => {
       const pipeline = await this.pipelines.forDeal(manager, principal.organizationId, dto.pipelineId);
       const stage = stageOf(pipeline, dto.stage ?? pipeline.stages[0]!.key);
-      const entry = enterStage(stage, dto, null);
+      const defaults = newDealDefaults();
       const deal = manager.create(Deal, {
-        id: newId(),
+        ...defaults,
         organizationId: principal.organizationId,
         ownerId: await this.users.ownerFor(manager, principal, dto.ownerId),
         pipelineId: pipeline.id,
         title: dto.title,
         value: dto.value ?? 0,
-        currency: dto.currency ?? 'USD',
-        confidence: dto.confidence ?? 'medium',
-        priority: dto.priority ?? 'medium',
-        contactId: null,
-        contactName: null,
+        currency: dto.currency ?? defaults.currency,
+        confidence: dto.confidence ?? defaults.confidence,
+        priority: dto.priority ?? defaults.priority,
         customerId: dto.customerId ?? null,
         company: dto.company ?? null,
         expectedCloseDate: dto.expectedCloseDate ?? null,
         description: dto.description ?? null,
         competitorMentioned: dto.competitorMentioned ?? null,
-        lastActivityAt: null,
         tags: normalizeTags(dto.tags ?? []),
-        ...entry,
+        ...enterStage(stage, dto, null),
       });
       if (dto.contactId) await this.linkContact(manager, deal, dto.contactId, dto);
-      const saved = await insertNew(manager, Deal, deal);
-      await this.recordStageChange(manager, saved, null, principal);
-      await this.outbox.publish(
-        manager,
-        DealCreated,
-        aggregateEvent(saved, principal.userId, dealSnapshot(saved)),
-      );
-      return toDealResponse(saved);
+      return toDealResponse(await this.open(manager, principal, deal));
     });
   }
 
@@ -163,34 +172,19 @@ export class DealsService {
   ): Promise<Deal> {
     const pipeline = await this.pipelines.forDeal(manager, principal.organizationId, deal.pipelineId);
     const created = manager.create(Deal, {
-      id: newId(),
+      ...newDealDefaults(),
       organizationId: principal.organizationId,
       ownerId: deal.ownerId,
       pipelineId: pipeline.id,
       title: deal.title,
       value: deal.value,
-      currency: 'USD',
-      confidence: 'medium',
-      priority: 'medium',
       contactId: deal.contact.id,
       contactName: deal.contact.name,
       customerId: deal.customerId,
       company: deal.company,
-      expectedCloseDate: null,
-      description: null,
-      competitorMentioned: null,
-      lastActivityAt: null,
-      tags: [],
       ...enterStage(pipeline.stages[0]!, {}, null),
     });
-    const saved = await insertNew(manager, Deal, created);
-    await this.recordStageChange(manager, saved, null, principal);
-    await this.outbox.publish(
-      manager,
-      DealCreated,
-      aggregateEvent(saved, principal.userId, dealSnapshot(saved)),
-    );
-    return saved;
+    return this.open(manager, principal, created);
   }
 
   async get(principal: Principal, id: string): Promise<DealDetail> {
@@ -221,29 +215,29 @@ export class DealsService {
       const from = { pipelineId: deal.pipelineId, stage: deal.stage };
       const pipelineChanged =
         dto.pipelineId !== undefined && dto.pipelineId !== null && dto.pipelineId !== deal.pipelineId;
-      const pipeline = await this.pipelines.forDeal(
-        manager,
-        principal.organizationId,
-        pipelineChanged ? dto.pipelineId! : deal.pipelineId,
-      );
-      const stageKey = dto.stage ?? (pipelineChanged ? pipeline.stages[0]!.key : deal.stage);
-      const moved = stageKey !== deal.stage || pipelineChanged;
-      if (
-        moved ||
-        dto.closedDate !== undefined ||
-        dto.lossReason !== undefined ||
-        dto.probability !== undefined
-      ) {
-        const stage = stageOf(pipeline, stageKey);
-        Object.assign(
-          deal,
-          enterStage(
-            stage,
-            { ...dto, probability: dto.probability ?? (moved ? undefined : deal.probability) },
-            deal.status === 'open' ? null : deal,
-          ),
+      const stageFields =
+        dto.closedDate !== undefined || dto.lossReason !== undefined || dto.probability !== undefined;
+      // Only a change of stage, pipeline or close needs the stages (and their lock).
+      if (pipelineChanged || dto.stage !== undefined || stageFields) {
+        const pipeline = await this.pipelines.forDeal(
+          manager,
+          principal.organizationId,
+          pipelineChanged ? dto.pipelineId! : deal.pipelineId,
         );
-        deal.pipelineId = pipeline.id;
+        const stageKey = dto.stage ?? (pipelineChanged ? pipeline.stages[0]!.key : deal.stage);
+        const moved = stageKey !== deal.stage || pipelineChanged;
+        if (moved || stageFields) {
+          const stage = stageOf(pipeline, stageKey);
+          Object.assign(
+            deal,
+            enterStage(
+              stage,
+              { ...dto, probability: dto.probability ?? (moved ? undefined : deal.probability) },
+              deal.status === 'open' ? null : deal,
+            ),
+          );
+          deal.pipelineId = pipeline.id;
+        }
       }
       if (dto.ownerId !== undefined && isManagerial(principal))
         deal.ownerId = await this.users.ownerFor(manager, principal, dto.ownerId);
@@ -476,6 +470,18 @@ export class DealsService {
     deal.contactName = contact.name;
     if (dto.customerId === undefined && !deal.customerId) deal.customerId = contact.customerId;
     if (dto.company === undefined && !deal.company) deal.company = contact.company;
+  }
+
+  /** A new deal: inserted with its first stage history row and its event. */
+  private async open(manager: EntityManager, principal: Principal, deal: Deal): Promise<Deal> {
+    const saved = await insertNew(manager, Deal, deal);
+    await this.recordStageChange(manager, saved, null, principal);
+    await this.outbox.publish(
+      manager,
+      DealCreated,
+      aggregateEvent(saved, principal.userId, dealSnapshot(saved)),
+    );
+    return saved;
   }
 
   private async recordStageChange(
