@@ -481,6 +481,12 @@ describe('pipeline events consumed by contacts', () => {
         target: { id: existing.id, email },
       });
       expect(merged!.aggregateId).toBe(existing.id);
+      // The new contact was written once, already merged.
+      const { rows: source } = await app.db.query(
+        'SELECT version, merged_into_id, deleted_at IS NOT NULL AS deleted FROM contacts WHERE id = $1',
+        [data.contact.id],
+      );
+      expect(source).toEqual([{ version: 1, merged_into_id: existing.id, deleted: true }]);
       // Only the existing contact is listed for that email.
       const list = expectOk(await admin.call('GET', `/api/contacts?search=${encodeURIComponent(email)}`));
       expect(list.map((c: Json) => c.id)).toEqual([existing.id]);

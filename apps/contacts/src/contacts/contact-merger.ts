@@ -30,10 +30,13 @@ export class ContactMerger {
     source: Contact,
     actorId: string | null,
   ): Promise<Contact> {
-    // The source goes first: its email is free for the target once it is deleted.
-    source.deletedAt = new Date();
-    source.mergedIntoId = target.id;
-    await manager.save(source);
+    // The source goes first: its email is free for the target once it is deleted. A converted
+    // lead's contact is born merged into the target: it is written already.
+    if (source.mergedIntoId !== target.id) {
+      source.deletedAt = new Date();
+      source.mergedIntoId = target.id;
+      await manager.save(source);
+    }
     Object.assign(target, mergedFields(target, source));
     target.tags = await this.tagCatalog.register(manager, target.organizationId, target.tags);
     await manager.update(CommunicationEvent, { contactId: source.id }, { contactId: target.id });
