@@ -4,6 +4,7 @@
 // progress), then measures deal list, deal create, stage change, forecast, board and search at 20
 // concurrent clients, and how long events take to reach the other service. Prints the table and
 // writes docs/benchmarks.md.
+import { cpus } from 'node:os';
 import pg from 'pg';
 import {
   machine,
@@ -301,7 +302,8 @@ function report(reads, writes, propagation) {
         `${what}: worst p95 ${p95} ms (goal < ${goal} ms) — ${p95 < goal ? 'met' : 'NOT met'}.`,
     )
     .join('\n');
-  console.log(`\n${table}\n\n${verdict}`);
+  const cpu = cpuTable([...reads, ...writes]);
+  console.log(`\n${table}\n\n${verdict}${cpu ? `\n\n${cpu.join('\n')}` : ''}`);
   recordSection('stack', [
     '## The whole stack',
     '',
@@ -316,7 +318,41 @@ function report(reads, writes, propagation) {
     table,
     '',
     verdict,
+    ...(cpu ? ['', ...cpu] : []),
   ]);
+}
+
+const CPU_KINDS = [
+  'gateway',
+  'identity',
+  'contacts',
+  'pipeline',
+  'PostgreSQL',
+  'RabbitMQ',
+  'load generator',
+  'other',
+];
+
+/**
+ * Where each request's CPU time went, and the throughput that leaves the machine's cores: in a
+ * closed loop, latency is about clients ÷ throughput, so this bounds what the table can show.
+ */
+function cpuTable(rows) {
+  if (!rows.every(([, r]) => r.cpu)) return null;
+  const cores = cpus().length;
+  const line = ([name, r]) => {
+    const total = CPU_KINDS.reduce((sum, kind) => sum + (r.cpu[kind] ?? 0), 0);
+    const cells = CPU_KINDS.map((kind) => (r.cpu[kind] ?? 0).toFixed(2));
+    return `| ${name} | ${cells.join(' | ')} | ${total.toFixed(2)} | ${Math.round((cores * 1000) / total)} |`;
+  };
+  return [
+    `CPU time per request (ms), by process, measured from /proc during the measured ${DURATION_S} s; the ceiling is`,
+    `${cores} cores' worth of it, the throughput the machine allows whatever the latency:`,
+    '',
+    `| measurement | ${CPU_KINDS.join(' | ')} | total | ceiling (req/s) |`,
+    `|---|${CPU_KINDS.map(() => '---:').join('|')}|---:|---:|`,
+    ...rows.map(line),
+  ];
 }
 
 main().catch((error) => {

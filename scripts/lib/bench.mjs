@@ -1,7 +1,7 @@
 // What the benchmarks share: a fresh organization to measure with, and docs/benchmarks.md, where
 // each benchmark owns the section between its markers.
 import autocannon from 'autocannon';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './stack.mjs';
@@ -47,7 +47,8 @@ export function recordSection(name, lines) {
 /**
  * `nextRequest()` in a closed loop of `connections` clients through `gateway` for `durationS`
  * seconds after a `warmupS` warm-up; any error or non-2xx answer fails the benchmark.
- * Returns requests/s and the latency percentiles (ms) of the measured part.
+ * Returns requests/s, the latency percentiles (ms) of the measured part and, on Linux, the CPU
+ * time each process of the machine spent per request meanwhile (`cpu`, ms by process kind).
  */
 export async function measure(gateway, token, nextRequest, { connections, durationS, warmupS }) {
   const latencies = [];
@@ -66,6 +67,7 @@ export async function measure(gateway, token, nextRequest, { connections, durati
     ],
   });
   await autocannon(options(warmupS));
+  const cpuBefore = cpuTimes();
   const instance = autocannon(options(durationS));
   const failures = new Map();
   instance.on('response', (_client, status, _bytes, responseTime) => {
@@ -77,7 +79,54 @@ export async function measure(gateway, token, nextRequest, { connections, durati
     throw new Error(
       `${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx (${[...failures].map(([status, count]) => `${count} × ${status}`).join(', ')})`,
     );
-  return { rps: result.requests.average, ...percentiles(latencies) };
+  const cpu = cpuBefore && perRequest(cpuBefore, cpuTimes(), result.requests.total);
+  return { rps: result.requests.average, ...percentiles(latencies), ...(cpu ? { cpu } : {}) };
+}
+
+/** Who the machine's CPU time goes to: an app of apps/, the database, the broker, this process. */
+function processKind(pid, commandLine) {
+  if (pid === process.pid) return 'load generator';
+  const app = /apps\/([\w-]+)\/dist\/main\.js/.exec(commandLine);
+  if (app) return app[1];
+  if (/^postgres|\/postgres /.test(commandLine)) return 'PostgreSQL';
+  if (/beam\.smp|rabbitmq/.test(commandLine)) return 'RabbitMQ';
+  return 'other';
+}
+
+/**
+ * CPU time (ms) so far by process kind, from /proc; null where there is no /proc. A process's own
+ * time plus that of its children it has reaped, so that PostgreSQL backends that ended meanwhile
+ * still count (in the postmaster's).
+ */
+function cpuTimes() {
+  if (!existsSync('/proc/self/stat')) return null;
+  const msPerTick = 10; // USER_HZ is 100 on Linux
+  const times = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const commandLine = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      // utime, stime, cutime, cstime: fields 14–17, counted after the parenthesised command name
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ticks = fields.slice(11, 15).reduce((sum, field) => sum + Number(field), 0);
+      const kind = processKind(Number(entry), commandLine);
+      times.set(kind, (times.get(kind) ?? 0) + ticks * msPerTick);
+    } catch {
+      // the process ended while being read
+    }
+  }
+  return times;
+}
+
+/** CPU ms per request by process kind between two `cpuTimes()`, the kinds that used any. */
+function perRequest(before, after, requests) {
+  const cpu = {};
+  for (const [kind, ms] of after) {
+    const used = (ms - (before.get(kind) ?? 0)) / requests;
+    if (used >= 0.01) cpu[kind] = Math.round(used * 100) / 100;
+  }
+  return cpu;
 }
 
 /** p50, p95 and p99 of latencies in ms, to 0.1 ms. */
