@@ -1,4 +1,4 @@
-import { PlatformModule } from '@flow-crm/platform';
+import { ConfigModule, PlatformModule } from '@flow-crm/platform';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CommunicationEvent } from './communication/communication-event.entity';
 import { CommunicationModule } from './communication/communication.module';
@@ -28,7 +28,7 @@ export class AppModule {
           entities: [Contact, Customer, CommunicationEvent, Tag, Segment, DealReplica],
           migrations: [CreateContactsSchema1732200000000, ShardContactGenerations1732300000000],
         }),
-        ConfigModule.with(config),
+        ConfigModule.provide(CONTACTS_CONFIG, config),
         ContactsModule,
         CommunicationModule,
         CustomersModule,
@@ -36,19 +36,6 @@ export class AppModule {
         SearchModule,
         EventsModule,
       ],
-    };
-  }
-}
-
-/** The validated configuration, injectable as CONTACTS_CONFIG. */
-@Module({})
-class ConfigModule {
-  static with(config: ContactsConfig): DynamicModule {
-    return {
-      module: ConfigModule,
-      global: true,
-      providers: [{ provide: CONTACTS_CONFIG, useValue: config }],
-      exports: [CONTACTS_CONFIG],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { KeyResolver } from '@flow-crm/auth';
-import { PlatformModule } from '@flow-crm/platform';
+import { ConfigModule, PlatformModule } from '@flow-crm/platform';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
 import { OneTimeToken } from './auth/one-time-token.entity';
@@ -29,26 +29,13 @@ export class AppModule {
           migrations: [CreateIdentitySchema1732100000000],
           keyResolver: { provide: KeyResolver, useExisting: SigningKeys },
         }),
-        ConfigModule.with(config),
+        ConfigModule.provide(IDENTITY_CONFIG, config),
         KeysModule,
         UsersModule,
         AuthModule,
         TeamsModule,
         ReplicasModule,
       ],
-    };
-  }
-}
-
-/** The validated configuration, injectable as IDENTITY_CONFIG. */
-@Module({})
-class ConfigModule {
-  static with(config: IdentityConfig): DynamicModule {
-    return {
-      module: ConfigModule,
-      global: true,
-      providers: [{ provide: IDENTITY_CONFIG, useValue: config }],
-      exports: [IDENTITY_CONFIG],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { PlatformModule } from '@flow-crm/platform';
+import { ConfigModule, PlatformModule } from '@flow-crm/platform';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { PIPELINE_CONFIG, type PipelineConfig } from './config';
 import { DealActivity } from './deals/deal-activity.entity';
@@ -48,7 +48,7 @@ export class AppModule {
             CreateOrganizations1732700000000,
           ],
         }),
-        ConfigModule.with(config),
+        ConfigModule.provide(PIPELINE_CONFIG, config),
         ReplicasModule,
         PipelinesModule,
         OrganizationsModule,
@@ -56,19 +56,6 @@ export class AppModule {
         LeadsModule,
         EventsModule,
       ],
-    };
-  }
-}
-
-/** The validated configuration, injectable as PIPELINE_CONFIG. */
-@Module({})
-class ConfigModule {
-  static with(config: PipelineConfig): DynamicModule {
-    return {
-      module: ConfigModule,
-      global: true,
-      providers: [{ provide: PIPELINE_CONFIG, useValue: config }],
-      exports: [PIPELINE_CONFIG],
     };
   }
 }

@@ -1,13 +1,9 @@
-import { loadConfig, platformConfigSchema } from '@flow-crm/platform';
+import { importLimitsSchema, loadConfig, platformConfigSchema } from '@flow-crm/platform';
 import { z } from 'zod';
 
-const positiveInt = z.coerce.number().int().positive();
-
-export const pipelineConfigSchema = platformConfigSchema({ port: 3003, database: 'crm_pipeline' }).extend({
-  /** The gateway allows 10 MB on the import route; the service checks the same by itself. */
-  IMPORT_MAX_BYTES: positiveInt.default(10 * 1024 * 1024),
-  IMPORT_MAX_ROWS: positiveInt.default(50_000),
-});
+export const pipelineConfigSchema = platformConfigSchema({ port: 3003, database: 'crm_pipeline' }).extend(
+  importLimitsSchema.shape,
+);
 
 export type PipelineConfig = z.infer<typeof pipelineConfigSchema>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, loadConfig, platformConfigSchema } from './config';
+import { ConfigError, importLimitsSchema, loadConfig, platformConfigSchema } from './config';
 
 const schema = platformConfigSchema({ port: 3002, database: 'crm_contacts' });
 const load = (env: NodeJS.ProcessEnv) => loadConfig(schema, env);
@@ -185,5 +185,22 @@ describe('platformConfigSchema and loadConfig', () => {
       if (saved === undefined) delete process.env.DB_POOL_SIZE;
       else process.env.DB_POOL_SIZE = saved;
     }
+  });
+});
+
+describe('importLimitsSchema', () => {
+  const withImports = schema.extend(importLimitsSchema.shape);
+
+  it('allows 10 MB and 50,000 rows unless told otherwise', () => {
+    expect(loadConfig(withImports, {})).toMatchObject({
+      IMPORT_MAX_BYTES: 10 * 1024 * 1024,
+      IMPORT_MAX_ROWS: 50_000,
+    });
+    expect(loadConfig(withImports, { IMPORT_MAX_ROWS: '100' }).IMPORT_MAX_ROWS).toBe(100);
+  });
+
+  it('refuses a limit that is not a positive whole number', () => {
+    for (const value of ['0', '-1', '1.5', 'lots'])
+      expect(() => loadConfig(withImports, { IMPORT_MAX_BYTES: value })).toThrow(ConfigError);
   });
 });

@@ -68,3 +68,9 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEn
   const problems = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
   throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
 }
+
+/** The CSV imports' limits, for a service that has them: the gateway allows 10 MB on import routes, the service checks the same by itself. */
+export const importLimitsSchema = z.object({
+  IMPORT_MAX_BYTES: positiveInt.default(10 * 1024 * 1024),
+  IMPORT_MAX_ROWS: positiveInt.default(50_000),
+});

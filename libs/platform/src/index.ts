@@ -1,4 +1,5 @@
 export * from './config';
+export * from './config.module';
 export * from './platform.module';
 export * from './bootstrap';
 export * from './health.controller';
