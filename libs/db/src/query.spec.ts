@@ -1,4 +1,4 @@
-import { orderTerms, type Sorting, sortKeys } from './query';
+import { orderTerms, searchCondition, type Sorting, sortKeys, tagCondition } from './query';
 
 const sorting: Sorting<'name' | 'seenAt'> = {
   columns: { name: 'lower(t.name)', seenAt: 't.seen_at' },
@@ -33,5 +33,19 @@ describe('sorting', () => {
       direction: 'ASC',
       nulls: 'NULLS FIRST',
     });
+  });
+});
+
+describe('list conditions', () => {
+  it('adds nothing for a search or a tag left out', () => {
+    expect(searchCondition('t', undefined)).toEqual([]);
+    expect(searchCondition('t', '   ')).toEqual([]);
+    expect(tagCondition('t', undefined)).toEqual([]);
+  });
+
+  it('matches a tag among the row’s tags, as a parameter', () => {
+    expect(tagCondition('deal', "vip'; --")).toEqual([
+      { sql: 'deal.tags @> ARRAY[:tag]::text[]', params: { tag: "vip'; --" } },
+    ]);
   });
 });

@@ -24,6 +24,11 @@ export function searchCondition(alias: string, search: string | undefined): Cond
     : [];
 }
 
+/** Rows of `alias` carrying the tag (records hold tags as the catalog spells them). */
+export function tagCondition(alias: string, tag: string | undefined): Condition[] {
+  return tag ? [{ sql: `${alias}.tags @> ARRAY[:tag]::text[]`, params: { tag } }] : [];
+}
+
 export function applyConditions<T extends ObjectLiteral>(
   builder: SelectQueryBuilder<T>,
   conditions: readonly Condition[],

@@ -1,6 +1,8 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { TagFilter } from './tags';
 import {
+  ListSearch,
   MAX_MONEY,
   Money,
   OmittableId,
@@ -81,5 +83,28 @@ describe('field decorators', () => {
     for (const amount of [0, 19.99, MAX_MONEY]) expect(check({ amount }).failed).toEqual([]);
     for (const amount of [-0.01, 1.001, MAX_MONEY + 1, Number.NaN, '10'])
       expect(check({ amount }).failed).toEqual(['amount']);
+  });
+});
+
+describe('list filters', () => {
+  class Filters {
+    @ListSearch() search?: unknown;
+    @TagFilter() tag?: unknown;
+  }
+  const filters = (plain: Record<string, unknown>) => {
+    const instance = plainToInstance(Filters, plain);
+    return { instance, failed: validateSync(instance).map((error) => error.property) };
+  };
+
+  it('takes a search trimmed, empty or up to 200 characters', () => {
+    expect(filters({ search: '  ada ' }).instance.search).toBe('ada');
+    for (const search of [undefined, '', '   ', 'x'.repeat(200)])
+      expect(filters({ search }).failed).toEqual([]);
+    expect(filters({ search: 'x'.repeat(201) }).failed).toEqual(['search']);
+  });
+
+  it('takes a tag of 1 to 50 characters, never blank', () => {
+    expect(filters({ tag: ' vip ' }).instance.tag).toBe('vip');
+    for (const tag of ['', '   ', 'x'.repeat(51), 7]) expect(filters({ tag }).failed).toEqual(['tag']);
   });
 });

@@ -25,6 +25,9 @@ import { IsOmittable } from './validation';
 /** A required name-like text: trimmed, 1 to `max` characters. */
 export const RequiredText = (max = 200) => applyDecorators(Trim(), IsString(), Length(1, max));
 
+/** A list's `search`: optional, trimmed, at most 200 characters; empty finds everything. */
+export const ListSearch = () => applyDecorators(IsOptional(), Trim(), IsString(), Length(0, 200));
+
 /** The same text in a partial update: may be left out, never null or blank. */
 export const OmittableText = (max = 200) => applyDecorators(IsOmittable(), RequiredText(max));
 

@@ -1,6 +1,8 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsString, Length } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsOptional, IsString, Length } from 'class-validator';
+import { RequiredText } from './fields';
 import { IsOmittable } from './validation';
 
 export const MAX_TAGS = 50;
@@ -19,6 +21,9 @@ export function normalizeTags(tags: readonly string[]): string[] {
   }
   return result;
 }
+
+/** A list's `tag` filter: one tag name, matched in any spelling the catalog knows. */
+export const TagFilter = () => applyDecorators(IsOptional(), RequiredText(TAG_MAX_LENGTH));
 
 /** The `tags` field of a contact or customer body. */
 export class TagsField {

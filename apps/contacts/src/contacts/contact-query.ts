@@ -1,6 +1,7 @@
 import {
   type Condition,
   searchCondition,
+  tagCondition,
   type OrderTerm,
   orderTerms,
   type Sorting,
@@ -55,8 +56,7 @@ export interface ContactCriteria {
 export function criteriaConditions(criteria: ContactCriteria, now: Date): Condition[] {
   const conditions: Condition[] = searchCondition('contact', criteria.search);
   if (criteria.filter) conditions.push(filterCondition(criteria.filter, now));
-  if (criteria.tag)
-    conditions.push({ sql: 'contact.tags @> ARRAY[:tag]::text[]', params: { tag: criteria.tag } });
+  conditions.push(...tagCondition('contact', criteria.tag));
   if (criteria.customerId)
     conditions.push({
       sql: 'contact.customer_id = :customerId',

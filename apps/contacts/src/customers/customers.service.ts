@@ -1,7 +1,15 @@
 import { findVisibleOrFail, type Principal, ownerFor, scopeQuery, visibleTo } from '@flow-crm/auth';
 import { Outbox } from '@flow-crm/bus';
 import { ContactUpdated, CustomerCreated, CustomerDeleted, CustomerUpdated } from '@flow-crm/contracts';
-import { applyOrder, containsPattern, newId, orderTerms, readPage } from '@flow-crm/db';
+import {
+  applyConditions,
+  applyOrder,
+  containsPattern,
+  newId,
+  orderTerms,
+  readPage,
+  tagCondition,
+} from '@flow-crm/db';
 import { ConflictError, Page, type PaginationQuery, pageWindow } from '@flow-crm/http';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -73,7 +81,7 @@ export class CustomersService {
         principal.organizationId,
         criteria.tag,
       );
-      builder.andWhere('customer.tags @> ARRAY[:tag]::text[]', { tag });
+      applyConditions(builder, tagCondition('customer', tag));
     }
     return applyOrder(
       scopeQuery(builder, 'customer', principal),

@@ -1,6 +1,7 @@
 import {
   type Condition,
   searchCondition,
+  tagCondition,
   type OrderTerm,
   orderTerms,
   type Sorting,
@@ -64,8 +65,7 @@ export function criteriaConditions(criteria: DealCriteria, now: Date): Condition
   equal('contact_id', 'contactId', criteria.contactId);
   equal('customer_id', 'customerId', criteria.customerId);
   equal('owner_id', 'ownerId', criteria.ownerId);
-  if (criteria.tag)
-    conditions.push({ sql: 'deal.tags @> ARRAY[:tag]::text[]', params: { tag: criteria.tag } });
+  conditions.push(...tagCondition('deal', criteria.tag));
   return conditions;
 }
 

@@ -1,6 +1,7 @@
 import {
   type Condition,
   searchCondition,
+  tagCondition,
   type OrderTerm,
   orderTerms,
   type Sorting,
@@ -36,8 +37,7 @@ export function criteriaConditions(criteria: LeadCriteria): Condition[] {
       sql: criteria.isConverted ? "lead.status = 'converted'" : "lead.status <> 'converted'",
       params: {},
     });
-  if (criteria.tag)
-    conditions.push({ sql: 'lead.tags @> ARRAY[:tag]::text[]', params: { tag: criteria.tag } });
+  conditions.push(...tagCondition('lead', criteria.tag));
   return conditions;
 }
 

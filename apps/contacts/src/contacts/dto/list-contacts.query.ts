@@ -1,15 +1,12 @@
-import { OptionalId, PaginationQuery, RequiredText, Trim } from '@flow-crm/http';
+import { ListSearch, OptionalId, PaginationQuery, TagFilter } from '@flow-crm/http';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { CONTACT_FILTERS, type ContactFilter, CONTACT_SORTS, type ContactSort } from '../contact-query';
 
 /** The list's query; the export takes the same one (its page and limit are not used). */
 export class ListContactsQuery extends PaginationQuery {
   @ApiPropertyOptional({ description: 'Case-insensitive substring of name, email or company' })
-  @IsOptional()
-  @Trim()
-  @IsString()
-  @Length(0, 200)
+  @ListSearch()
   readonly search?: string;
 
   @ApiPropertyOptional({ enum: CONTACT_FILTERS })
@@ -18,8 +15,7 @@ export class ListContactsQuery extends PaginationQuery {
   readonly filter?: ContactFilter;
 
   @ApiPropertyOptional()
-  @IsOptional()
-  @RequiredText(50)
+  @TagFilter()
   readonly tag?: string;
 
   @ApiPropertyOptional()

@@ -1,5 +1,6 @@
 import {
   IsOmittable,
+  ListSearch,
   Money,
   OmittableText,
   OptionalEmail,
@@ -10,10 +11,10 @@ import {
   PaginationQuery,
   RequiredText,
   Score,
-  Trim,
+  TagFilter,
 } from '@flow-crm/http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { type Address, OptionalAddress } from '../../shared/address';
 import { CUSTOMER_SORTS, type CustomerSort } from '../customer-sorting';
 import {
@@ -114,10 +115,7 @@ export class UpdateCustomerDto extends CustomerFields {
 
 export class ListCustomersQuery extends PaginationQuery {
   @ApiPropertyOptional({ description: 'Case-insensitive substring of the name' })
-  @IsOptional()
-  @Trim()
-  @IsString()
-  @Length(0, 200)
+  @ListSearch()
   readonly search?: string;
 
   @ApiPropertyOptional({ enum: CUSTOMER_TYPES })
@@ -141,8 +139,7 @@ export class ListCustomersQuery extends PaginationQuery {
   readonly industry?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
-  @RequiredText(50)
+  @TagFilter()
   readonly tag?: string;
 
   @ApiPropertyOptional()

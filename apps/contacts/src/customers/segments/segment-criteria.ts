@@ -1,5 +1,5 @@
 import { type Condition } from '@flow-crm/db';
-import { Money, RequiredText, ValidationError } from '@flow-crm/http';
+import { Money, RequiredText, TagFilter, ValidationError } from '@flow-crm/http';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { CUSTOMER_TIERS, CUSTOMER_TYPES, type CustomerTier, type CustomerType } from '../customer.entity';
@@ -27,8 +27,7 @@ export class SegmentCriteria {
   readonly minRevenue?: number;
 
   @ApiPropertyOptional({ example: 'vip' })
-  @IsOptional()
-  @RequiredText(50)
+  @TagFilter()
   readonly tag?: string;
 }
 

@@ -1,17 +1,15 @@
 import { ROLES, type Role } from '@flow-crm/auth';
-import { PaginationQuery } from '@flow-crm/http';
+import { ListSearch, PaginationQuery } from '@flow-crm/http';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 
 const toBoolean = ({ value }: { value: unknown }) =>
   value === 'true' ? true : value === 'false' ? false : value;
 
 export class ListUsersQuery extends PaginationQuery {
   @ApiPropertyOptional({ description: 'Part of the name or e-mail, case-insensitive' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @ListSearch()
   readonly search?: string;
 
   @ApiPropertyOptional({ enum: ROLES })

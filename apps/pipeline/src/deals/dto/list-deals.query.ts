@@ -1,14 +1,11 @@
-import { OptionalId, PaginationQuery, RequiredText, Trim } from '@flow-crm/http';
+import { ListSearch, OptionalId, PaginationQuery, RequiredText, TagFilter } from '@flow-crm/http';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { DEAL_FILTERS, type DealFilter, DEAL_SORTS, type DealSort } from '../deal-query';
 
 export class ListDealsQuery extends PaginationQuery {
   @ApiPropertyOptional({ description: 'Case-insensitive substring of title, company or contact name' })
-  @IsOptional()
-  @Trim()
-  @IsString()
-  @Length(0, 200)
+  @ListSearch()
   readonly search?: string;
 
   @ApiPropertyOptional({ enum: DEAL_FILTERS })
@@ -38,8 +35,7 @@ export class ListDealsQuery extends PaginationQuery {
   readonly ownerId?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
-  @RequiredText(50)
+  @TagFilter()
   readonly tag?: string;
 
   @ApiPropertyOptional({ enum: DEAL_SORTS, default: '-createdAt' })

@@ -1,17 +1,14 @@
 import { LEAD_STATUSES, type LeadStatus } from '@flow-crm/contracts';
-import { OptionalId, PaginationQuery, RequiredText, Trim } from '@flow-crm/http';
+import { ListSearch, OptionalId, PaginationQuery, RequiredText, TagFilter } from '@flow-crm/http';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { LEAD_SORTS, type LeadSort } from '../lead-query';
 import { RATINGS, type Rating } from '../lead.entity';
 
 export class ListLeadsQuery extends PaginationQuery {
   @ApiPropertyOptional({ description: 'Case-insensitive substring of name, email, company or number' })
-  @IsOptional()
-  @Trim()
-  @IsString()
-  @Length(0, 200)
+  @ListSearch()
   readonly search?: string;
 
   @ApiPropertyOptional({ enum: LEAD_STATUSES })
@@ -48,8 +45,7 @@ export class ListLeadsQuery extends PaginationQuery {
   readonly isConverted?: boolean;
 
   @ApiPropertyOptional()
-  @IsOptional()
-  @RequiredText(50)
+  @TagFilter()
   readonly tag?: string;
 
   @ApiPropertyOptional({ enum: LEAD_SORTS, default: '-createdAt' })
