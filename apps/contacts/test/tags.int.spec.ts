@@ -346,6 +346,31 @@ describe('tags', () => {
     });
   });
 
+  describe('roles', () => {
+    it('lets sales read and add to the catalog, but not rename, recolour or delete (403, nothing changed)', async () => {
+      const tag = await createTag(sales, { name: `sales-made-${word()}`, color: '#abcdef' });
+      const record = await sales.createContact({ tags: [tag.name] });
+      expect((await catalog(sales)).map((t) => t.id)).toContain(tag.id);
+      expectError(await sales.call('PUT', `/api/tags/${tag.id}`, { body: { color: '#000000' } }), 403);
+      expectError(await sales.call('PATCH', `/api/tags/${tag.id}`, { body: { name: 'renamed' } }), 403);
+      expectError(await sales.call('DELETE', `/api/tags/${tag.id}`), 403);
+      expect((await catalog(admin)).find((t) => t.id === tag.id)).toEqual(tag);
+      expect(await tagsOf(admin, 'contacts', record.id)).toEqual([tag.name]);
+      expect(app.events.matching((e) => e.aggregateId === tag.id)).toHaveLength(0);
+    });
+
+    it('lets a manager rename and delete', async () => {
+      const manager = admin.colleague('manager');
+      const tag = await createTag(admin, { name: `managed-${word()}` });
+      const renamed = `renamed-${word()}`;
+      expect(
+        expectOk(await manager.call('PATCH', `/api/tags/${tag.id}`, { body: { name: renamed } })).name,
+      ).toBe(renamed);
+      expectOk(await manager.call('DELETE', `/api/tags/${tag.id}`));
+      expect((await catalog(admin)).map((t) => t.id)).not.toContain(tag.id);
+    });
+  });
+
   describe('tenancy', () => {
     it("answers 404 for another organization's tag and leaves it alone", async () => {
       const foreign = await createTag(outsider, { name: `foreign-${word()}`, color: '#111111' });

@@ -1,10 +1,15 @@
-import { CurrentPrincipal, type Principal } from '@flow-crm/auth';
+import { CurrentPrincipal, type Principal, Roles } from '@flow-crm/auth';
 import { ParseIdPipe } from '@flow-crm/http';
 import { Body, Controller, Delete, Get, Param, Patch, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CreateTagDto, UpdateTagDto } from './dto/tag.dto';
 import { type TagResponse, TagsService } from './tags.service';
 
+/**
+ * The organization's tag catalog. Anyone may read it and add to it (tagging a record adds to it
+ * too); renaming, recolouring and deleting change every record of every service, so they are
+ * for admins and managers.
+ */
 @ApiTags('tags')
 @ApiBearerAuth()
 @Controller('api/tags')
@@ -22,6 +27,7 @@ export class TagsController {
   }
 
   @Put(':id')
+  @Roles('admin', 'manager')
   put(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseIdPipe) id: string,
@@ -31,6 +37,7 @@ export class TagsController {
   }
 
   @Patch(':id')
+  @Roles('admin', 'manager')
   patch(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseIdPipe) id: string,
@@ -40,6 +47,7 @@ export class TagsController {
   }
 
   @Delete(':id')
+  @Roles('admin', 'manager')
   async remove(@CurrentPrincipal() principal: Principal, @Param('id', ParseIdPipe) id: string) {
     await this.tags.remove(principal, id);
     return { success: true };
