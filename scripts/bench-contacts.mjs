@@ -6,11 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { machine, measure, progress, recordSection, registerOrganization } from './lib/bench.mjs';
+import { importCsv, machine, measure, recordSection, registerOrganization } from './lib/bench.mjs';
 import { startIsolatedStack } from './lib/stack.mjs';
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 100_000);
-const IMPORT_ROWS = 5_000;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP_S = 2;
@@ -136,30 +135,19 @@ async function main() {
   }
 }
 
-/** 100,000 contacts through POST /api/contacts/import, in files of 5,000 rows. */
+/** 100,000 contacts through POST /api/contacts/import. */
 async function seed(gateway, token) {
-  const started = Date.now();
-  for (let done = 0; done < CONTACTS; done += IMPORT_ROWS) {
-    const count = Math.min(IMPORT_ROWS, CONTACTS - done);
-    const lines = ['name,email,phone,company,title,tags'];
-    for (let i = done; i < done + count; i++) {
+  await importCsv(gateway, token, {
+    path: '/api/contacts/import',
+    total: CONTACTS,
+    label: 'seeding contacts',
+    line: (i) => {
+      if (i === null) return 'name,email,phone,company,title,tags';
       const name = `${pick(FIRST, i)} ${pick(LAST, Math.floor(i / FIRST.length))} ${i}`;
       const tags = i % 10 === 0 ? 'vip;newsletter' : i % 3 === 0 ? 'newsletter' : '';
-      lines.push(
-        `${name},contact${i}@example.com,+1 555 ${String(i).padStart(7, '0')},${pick(COMPANIES, i * 7)},Buyer,${tags}`,
-      );
-    }
-    const res = await fetch(`${gateway}/api/contacts/import`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
-      body: lines.join('\n'),
-    });
-    const body = await res.json();
-    if (res.status !== 200 || body.data.imported !== count)
-      throw new Error(`import: ${res.status} ${JSON.stringify(body).slice(0, 500)}`);
-    progress('seeding contacts', done + count, CONTACTS, started);
-  }
-  process.stdout.write('\n');
+      return `${name},contact${i}@example.com,+1 555 ${String(i).padStart(7, '0')},${pick(COMPANIES, i * 7)},Buyer,${tags}`;
+    },
+  });
 }
 
 /**

@@ -7,6 +7,7 @@
 import { cpus } from 'node:os';
 import pg from 'pg';
 import {
+  importCsv,
   machine,
   measure,
   percentiles,
@@ -19,7 +20,6 @@ import { startIsolatedStack } from './lib/stack.mjs';
 const LEADS = Number(process.env.BENCH_LEADS ?? 10_000);
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 50_000);
 const DEALS = Number(process.env.BENCH_DEALS ?? 20_000);
-const IMPORT_ROWS = 5_000;
 const SEED_CONCURRENCY = 16;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -54,8 +54,8 @@ async function main() {
     const gateway = external ?? stack.urls.gateway;
     const token = await registerOrganization(gateway);
     const api = client(gateway, token);
-    const contactIds = await seedContacts(api);
-    await seedLeads(api);
+    const contactIds = await seedContacts(gateway, token, api);
+    await seedLeads(gateway, token);
     await waitForContactReplica(api, contactIds[0]);
     const dealIds = await seedDeals(api, contactIds);
     if (stack) await settle(stack);
@@ -117,38 +117,28 @@ async function main() {
 
 /** JSON calls through the gateway as the benchmark's admin. */
 function client(gateway, token) {
-  return async (method, path, body, contentType = 'application/json') => {
+  return async (method, path, body) => {
     const res = await fetch(`${gateway}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${token}`,
-        ...(body !== undefined ? { 'content-type': contentType } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       },
-      body: body === undefined ? undefined : contentType === 'application/json' ? JSON.stringify(body) : body,
+      body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };
 }
 
-async function importCsv(api, path, total, label, line) {
-  const started = Date.now();
-  for (let done = 0; done < total; done += IMPORT_ROWS) {
-    const count = Math.min(IMPORT_ROWS, total - done);
-    const lines = [line(null)];
-    for (let i = done; i < done + count; i++) lines.push(line(i));
-    const res = await api('POST', path, lines.join('\n'), 'text/csv');
-    if (res.status !== 200 || res.body.data.imported !== count)
-      throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
-    progress(label, done + count, total, started);
-  }
-  process.stdout.write('\n');
-}
-
-async function seedContacts(api) {
-  await importCsv(api, '/api/contacts/import', CONTACTS, 'seeding contacts', (i) =>
-    i === null ? 'name,email,company' : `Contact ${i},contact${i}@example.com,${pick(COMPANIES, i)}`,
-  );
+async function seedContacts(gateway, token, api) {
+  await importCsv(gateway, token, {
+    path: '/api/contacts/import',
+    total: CONTACTS,
+    label: 'seeding contacts',
+    line: (i) =>
+      i === null ? 'name,email,company' : `Contact ${i},contact${i}@example.com,${pick(COMPANIES, i)}`,
+  });
   // Their ids, newest first, through the list (the export would do too).
   const ids = [];
   for (let page = 1; ids.length < Math.min(CONTACTS, 2_000); page++) {
@@ -159,12 +149,16 @@ async function seedContacts(api) {
   return ids;
 }
 
-async function seedLeads(api) {
-  await importCsv(api, '/api/leads/import', LEADS, 'seeding leads', (i) =>
-    i === null
-      ? 'name,email,company,source'
-      : `Lead ${i},lead${i}@example.com,${pick(COMPANIES, i * 3)},${pick(['Website', 'Referral', 'Ads'], i)}`,
-  );
+async function seedLeads(gateway, token) {
+  await importCsv(gateway, token, {
+    path: '/api/leads/import',
+    total: LEADS,
+    label: 'seeding leads',
+    line: (i) =>
+      i === null
+        ? 'name,email,company,source'
+        : `Lead ${i},lead${i}@example.com,${pick(COMPANIES, i * 3)},${pick(['Website', 'Referral', 'Ads'], i)}`,
+  });
 }
 
 /** Deals point at contacts pipeline knows from contacts' events: wait until they flow. */
