@@ -157,6 +157,31 @@ describe('pipeline events consumed by contacts', () => {
       expect(await totals(contact.id)).toEqual({ count: 1, value: 42 });
     });
 
+    it('leaves the contact row unwritten when a change keeps what the totals count', async () => {
+      const contact = await admin.createContact();
+      const snapshot = deal({ contactId: contact.id, value: 99.5 });
+      await deliver(dealEvent(DealCreated.type, snapshot, 1));
+      const rowVersion = async () =>
+        (await app.db.query('SELECT xmin::text AS xmin FROM contacts WHERE id = $1', [contact.id])).rows[0]
+          .xmin;
+      const before = await rowVersion();
+
+      await deliver(
+        stageChanged({ ...snapshot, stage: 'qualified', probability: 25 }, 2, 'prospect'),
+        dealEvent(DealUpdated.type, { ...snapshot, stage: 'qualified', title: 'Renamed' }, 3),
+      );
+      expect(await rowVersion()).toBe(before);
+      expect(await totals(contact.id)).toEqual({ count: 1, value: 99.5 });
+      const { rows } = await app.db.query('SELECT aggregate_version FROM deal_replicas WHERE deal_id = $1', [
+        snapshot.id,
+      ]);
+      expect(rows).toEqual([{ aggregate_version: 3 }]);
+
+      // A change of value is written.
+      await deliver(dealEvent(DealUpdated.type, { ...snapshot, value: 100 }, 4));
+      expect(await totals(contact.id)).toEqual({ count: 1, value: 100 });
+    });
+
     it('stops counting a deleted deal', async () => {
       const contact = await admin.createContact();
       const kept = deal({ contactId: contact.id, value: 5 });

@@ -2,6 +2,24 @@ import { type DealSnapshot } from '@flow-crm/contracts';
 import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
 
+/** What the replica holds of a deal; its contact, value, loss and deletion are what the totals count. */
+interface Counted {
+  contact_id: string | null;
+  value: string;
+  is_lost: boolean;
+  deleted: boolean;
+  aggregate_version: number;
+}
+
+function countsDiffer(known: Counted, deal: DealSnapshot, deleted: boolean): boolean {
+  return (
+    known.contact_id !== deal.contactId ||
+    Number(known.value) !== deal.value ||
+    known.is_lost !== deal.isLost ||
+    deleted
+  );
+}
+
 /**
  * Each contact's `totalDealsCount`/`totalDealsValue`: the deals linked to it that are neither
  * deleted nor lost, from the replica of pipeline's deals that pipeline's events keep.
@@ -22,12 +40,11 @@ export class DealTotals {
     // One deal's events are applied one at a time: after this lock, the next statement sees the
     // row as the previous event (committed meanwhile) left it, even when that event created it.
     await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`deal:${deal.id}`]);
-    const previous: { contact_id: string | null; aggregate_version: number; deleted: boolean }[] =
-      await manager.query(
-        'SELECT contact_id, aggregate_version, deleted FROM deal_replicas WHERE deal_id = $1',
-        [deal.id],
-      );
-    const known = previous[0];
+    const previous: Counted[] = await manager.query(
+      'SELECT contact_id, value, is_lost, deleted, aggregate_version FROM deal_replicas WHERE deal_id = $1',
+      [deal.id],
+    );
+    const known: Counted | undefined = previous[0];
     if (known && (known.deleted || known.aggregate_version >= version)) return false;
     await manager.query(
       `INSERT INTO deal_replicas (deal_id, organization_id, contact_id, value, is_lost, deleted, aggregate_version)
@@ -37,7 +54,10 @@ export class DealTotals {
              deleted = EXCLUDED.deleted, aggregate_version = EXCLUDED.aggregate_version`,
       [deal.id, deal.organizationId, deal.contactId, deal.value, deal.isLost, deleted, version],
     );
-    await this.refresh(manager, [known?.contact_id ?? null, deal.contactId]);
+    // Most changes (a move between open stages, a new title) leave what the totals count alone:
+    // the contact's row is then not written, nor its lists' generation moved.
+    if (!known || countsDiffer(known, deal, deleted))
+      await this.refresh(manager, [known?.contact_id ?? null, deal.contactId]);
     return true;
   }
 
