@@ -1,7 +1,8 @@
 import { ContactCreated, ContactUpdated, type EventEnvelope } from '@flow-crm/contracts';
 import { envelope, eventually, expectError, expectOk, fieldsOf } from '@flow-crm/testing';
 import { randomUUID } from 'node:crypto';
-import { type Json, type PipelineCaller, usePipeline, word } from './pipeline-app';
+import { customPipeline } from './deal-helpers';
+import { type Json, type PipelineCaller, usePipeline } from './pipeline-app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -123,20 +124,7 @@ describe('lead conversion', () => {
     });
 
     it('opens the deal in the first stage of the pipeline given, with the title given', async () => {
-      const pipeline = expectOk(
-        await admin.call('POST', '/api/pipelines', {
-          body: {
-            name: `Partners ${word()}`,
-            stages: [
-              { key: 'discovery', name: 'Discovery', probability: 15 },
-              { key: 'pilot', name: 'Pilot', probability: 60 },
-              { key: 'signed', name: 'Signed', probability: 100, isWon: true },
-              { key: 'dropped', name: 'Dropped', probability: 0, isLost: true },
-            ],
-          },
-        }),
-        201,
-      );
+      const pipeline = await customPipeline(admin);
       const lead = await admin.createLead({ company: 'Initech' });
       const { dealId } = expectOk(
         await convert(admin, lead.id, { pipelineId: pipeline.id, dealTitle: 'Initech pilot' }),
@@ -145,7 +133,7 @@ describe('lead conversion', () => {
         title: 'Initech pilot',
         pipelineId: pipeline.id,
         stage: 'discovery',
-        probability: 15,
+        probability: 20,
       });
     });
 
