@@ -17,7 +17,14 @@ import {
   sorted,
   utcDay,
 } from './deal-helpers';
-import { announceUser, type Json, type PipelineCaller, usePipeline, word } from './pipeline-app';
+import {
+  announcedUser,
+  announceUser,
+  type Json,
+  type PipelineCaller,
+  usePipeline,
+  word,
+} from './pipeline-app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -65,21 +72,6 @@ describe('deals', () => {
   const dealCount = async (organizationId: string): Promise<number> =>
     (await app.db.query('SELECT count(*)::int AS n FROM deals WHERE organization_id = $1', [organizationId]))
       .rows[0].n;
-  /** A colleague announced by identity (active unless told), once the users replica holds it. */
-  async function announcedColleague(
-    caller: PipelineCaller,
-    role: 'admin' | 'manager' | 'sales' = 'sales',
-    isActive = true,
-  ): Promise<PipelineCaller> {
-    const colleague = caller.colleague(role);
-    await announceUser(app, caller.organizationId, { id: colleague.userId, role, isActive });
-    await eventually(async () => {
-      const { rows } = await app.db.query('SELECT 1 FROM user_replicas WHERE id = $1', [colleague.userId]);
-      expect(rows).toHaveLength(1);
-    });
-    return colleague;
-  }
-
   describe('POST /api/deals', () => {
     it('fills the defaults when only a title is given: the default pipeline, its first stage and probability', async () => {
       const admin = app.user('admin');
@@ -448,7 +440,7 @@ describe('deals', () => {
   describe('ownerId', () => {
     it('may name an active user of the organization, who then sees the deal', async () => {
       const admin = app.user('admin');
-      const sales = await announcedColleague(admin, 'sales');
+      const sales = await announcedUser(app, admin.colleague('sales'));
       const created = await admin.createDeal({ ownerId: sales.userId.toUpperCase() });
       expect(created.ownerId).toBe(sales.userId);
       expect(ids(await listDeals(sales))).toEqual([created.id]);
@@ -463,7 +455,7 @@ describe('deals', () => {
       const admin = app.user('admin');
       const manager = admin.colleague('manager');
       const unknown = admin.colleague('sales');
-      const inactive = await announcedColleague(admin, 'sales', false);
+      const inactive = await announcedUser(app, admin.colleague('sales'), false);
       const elsewhere = app.user('sales');
       await announceUser(app, elsewhere.organizationId, { id: elsewhere.userId });
       await eventually(async () => {
@@ -484,7 +476,7 @@ describe('deals', () => {
 
     it('refuses a user deactivated since, on create and on update', async () => {
       const admin = app.user('admin');
-      const sales = await announcedColleague(admin, 'sales');
+      const sales = await announcedUser(app, admin.colleague('sales'));
       const deal = await admin.createDeal();
       await announceUser(app, admin.organizationId, { id: sales.userId, isActive: false }, 2);
       await eventually(async () => {
@@ -515,7 +507,7 @@ describe('deals', () => {
     it('is reassigned by a manager on update, and refused (422, nothing changed) for an unknown user', async () => {
       const admin = app.user('admin');
       const manager = admin.colleague('manager');
-      const sales = await announcedColleague(admin, 'sales');
+      const sales = await announcedUser(app, admin.colleague('sales'));
       const deal = await admin.createDeal();
       const error = expectError(
         await patch(manager, deal.id, { ownerId: randomUUID(), title: 'Changed' }),

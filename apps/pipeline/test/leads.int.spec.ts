@@ -10,6 +10,7 @@ import {
 import { envelope, eventually, expectError, expectOk, fieldsOf } from '@flow-crm/testing';
 import { randomUUID } from 'node:crypto';
 import {
+  announcedUser,
   announceUser,
   type Json,
   type PipelineCaller,
@@ -105,20 +106,6 @@ function userEvent(
     ...(type === UserUpdated.type ? { changedFields: ['isActive'] } : {}),
   };
   return envelope(type, data, { organizationId, aggregateId: user.id, aggregateVersion: version });
-}
-
-/** Announces `caller` as an active user of its organization and waits until the replica has it. */
-async function announced(app: PipelineFixture, caller: PipelineCaller): Promise<PipelineCaller> {
-  await deliver(
-    app,
-    userEvent(
-      UserCreated.type,
-      caller.organizationId,
-      { id: caller.userId, isActive: true, role: caller.principal.role },
-      1,
-    ),
-  );
-  return caller;
 }
 
 describe('leads', () => {
@@ -683,7 +670,7 @@ describe('leads', () => {
     it("answers 404 to another organization's lead on every route, and never lists or counts it", async () => {
       const owner = app.user('admin');
       const stranger = app.user('admin');
-      await announced(app, stranger);
+      await announcedUser(app, stranger);
       const lead = await owner.createLead({ name: `Private ${word()}`, company: 'Secret Co' });
       const before = expectOk(await get(owner, lead.id));
 
@@ -720,7 +707,7 @@ describe('leads', () => {
     let sales: PipelineCaller;
     beforeAll(async () => {
       admin = app.user('admin');
-      sales = await announced(app, admin.colleague('sales'));
+      sales = await announcedUser(app, admin.colleague('sales'));
     });
 
     it("see, change and delete only their own leads: others' are 404", async () => {
@@ -837,14 +824,14 @@ describe('leads', () => {
 
     it('lets a manager assign, and an uppercase id names the same user', async () => {
       const manager = admin.colleague('manager');
-      const target = await announced(app, admin.colleague('sales'));
+      const target = await announcedUser(app, admin.colleague('sales'));
       const lead = await admin.createLead();
       const assigned = expectOk(await assign(manager, lead.id, target.userId.toUpperCase()));
       expect(assigned.ownerId).toBe(target.userId);
     });
 
     it('lets an admin name an active owner on create and update, and refuses an unknown one with 422', async () => {
-      const target = await announced(app, admin.colleague('sales'));
+      const target = await announcedUser(app, admin.colleague('sales'));
       const created = await admin.createLead({ ownerId: target.userId });
       expect(created.ownerId).toBe(target.userId);
       const ghost = randomUUID();
@@ -931,7 +918,7 @@ describe('leads', () => {
     });
 
     it('answers the lead unchanged, without an event, when it already has that owner', async () => {
-      const target = await announced(app, admin.colleague('sales'));
+      const target = await announcedUser(app, admin.colleague('sales'));
       const lead = await admin.createLead({ ownerId: target.userId });
       expect(expectOk(await assign(admin, lead.id, target.userId)).ownerId).toBe(target.userId);
       expect(await outboxCount(lead.id, 'pipeline.lead.assigned')).toBe(0);
@@ -942,7 +929,7 @@ describe('leads', () => {
     it("assigns the organization's listed leads, skips other organizations' ids, and publishes one event per lead", async () => {
       const admin = app.user('admin');
       const manager = admin.colleague('manager');
-      const target = await announced(app, admin.colleague('sales'));
+      const target = await announcedUser(app, admin.colleague('sales'));
       const stranger = app.user('admin');
       const mine = [await admin.createLead(), await manager.createLead(), await admin.createLead()];
       const untouched = await admin.createLead();

@@ -5,6 +5,7 @@ import { createServiceApp } from '@flow-crm/platform';
 import {
   Caller,
   envelope,
+  eventually,
   expectOk,
   type Json,
   type ServiceFixture,
@@ -120,4 +121,25 @@ export async function announceUser(
     ),
   );
   return id;
+}
+
+/**
+ * `caller` announced by identity as a user of its organization (active unless told), once the
+ * users replica holds it: from then on it may own and be assigned records.
+ */
+export async function announcedUser(
+  fixture: PipelineFixture,
+  caller: PipelineCaller,
+  isActive = true,
+): Promise<PipelineCaller> {
+  await announceUser(fixture, caller.organizationId, {
+    id: caller.userId,
+    role: caller.principal.role,
+    isActive,
+  });
+  await eventually(async () => {
+    const { rows } = await fixture.db.query('SELECT 1 FROM user_replicas WHERE id = $1', [caller.userId]);
+    expect(rows).toHaveLength(1);
+  });
+  return caller;
 }
