@@ -1,4 +1,4 @@
-import { expectError, expectOk, fieldsOf } from '@flow-crm/testing';
+import { expectOk, searchRouteContract } from '@flow-crm/testing';
 import { type Caller, type Json, useContacts, word } from './contacts-app';
 
 const ids = (items: Json[]) => items.map((item) => item.id);
@@ -113,33 +113,5 @@ describe('contacts: GET /search, its part of the gateway search', () => {
     expect(ids(theirs.customers)).toEqual([k.elsewhere.id]);
   });
 
-  it('takes a q of 200 characters', async () => {
-    expect(await search(admin, `q=${'x'.repeat(200)}`)).toEqual({ contacts: [], customers: [] });
-  });
-
-  // The query's every case is in libs/http (search-query.spec.ts); here, that this route uses it
-  // for this service's kinds, in the contract's error shape.
-  it.each([
-    ['a blank q', 'q=%20%20', 'q'],
-    ['a kind of another service', 'q=a&types=deals', 'types'],
-    ['an unknown kind among known ones', 'q=a&types=contacts,leads', 'types'],
-    ['a limit over 10', 'q=a&limit=11', 'limit'],
-  ])('refuses %s in the contract’s error shape', async (_case, query, field) => {
-    expect(fieldsOf(expectError(await admin.call('GET', `/search?${query}`), 422))).toEqual([field]);
-  });
-
-  it('is in the service’s OpenAPI document, with its parameters and the bearer scheme', async () => {
-    const document = (await (await fetch(`${app.url}/docs-json`)).json()) as Json;
-    const operation = document.paths['/search'].get;
-    expect(operation.parameters.map((parameter: Json) => parameter.name).sort()).toEqual([
-      'limit',
-      'q',
-      'types',
-    ]);
-    expect(operation.security).toEqual([{ bearer: [] }]);
-  });
-
-  it('requires a token', async () => {
-    expectError(await app.call('GET', `/search?q=${w}`), 401);
-  });
+  searchRouteContract(app, ['contacts', 'customers'], 'deals');
 });

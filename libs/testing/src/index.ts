@@ -10,3 +10,4 @@ export * from './token-issuer';
 export * from './event-capture';
 export * from './event-injector';
 export * from './service-fixture';
+export * from './search-route';
