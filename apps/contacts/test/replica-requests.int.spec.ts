@@ -5,12 +5,9 @@ import {
   type CustomerSnapshot,
   type EventEnvelope,
   eventEnvelopeSchema,
-  PipelineReplicasRequested,
-  REPLICATED_AGGREGATES,
-  type ReplicatedAggregate,
 } from '@flow-crm/contracts';
 import { Metrics } from '@flow-crm/observability';
-import { deliverAndWait, envelope, expectOk, uniqueEmail } from '@flow-crm/testing';
+import { deliverAndWait, expectOk, replicasRequested, uniqueEmail } from '@flow-crm/testing';
 import { randomUUID } from 'node:crypto';
 import { type Caller, type Json, useContacts, word } from './contacts-app';
 
@@ -37,18 +34,6 @@ interface Organization {
 // contacts sends the organization's live records again as contacts.*.republished.
 describe('contacts: answering pipeline.replicas.requested', () => {
   const app = useContacts();
-
-  /** The request as pipeline's Organizations.meet publishes it. */
-  function replicasRequested(
-    organizationId: string,
-    aggregates: ReplicatedAggregate[] = [...REPLICATED_AGGREGATES],
-  ): EventEnvelope {
-    return envelope(
-      PipelineReplicasRequested.type,
-      { organizationId, aggregates },
-      { organizationId, aggregateId: organizationId, aggregateVersion: 1, actorId: null },
-    );
-  }
 
   /**
    * Publishes the request as pipeline's relay would and waits until the consumer has committed it

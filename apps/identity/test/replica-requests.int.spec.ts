@@ -1,13 +1,11 @@
 import {
   type EventEnvelope,
   eventEnvelopeSchema,
-  PipelineReplicasRequested,
-  REPLICATED_AGGREGATES,
   type ReplicatedAggregate,
   UserRepublished,
 } from '@flow-crm/contracts';
 import { Metrics } from '@flow-crm/observability';
-import { deliverAndWait, envelope } from '@flow-crm/testing';
+import { deliverAndWait, replicasRequested } from '@flow-crm/testing';
 import { randomUUID } from 'node:crypto';
 import {
   type EventCapture,
@@ -48,18 +46,6 @@ describe('identity: answering pipeline.replicas.requested', () => {
   let http: IdentityHttp;
   let events: EventCapture;
   beforeAll(() => ({ http, events } = fixture));
-
-  /** The request as pipeline's Organizations.meet publishes it. */
-  function replicasRequested(
-    organizationId: string,
-    aggregates: ReplicatedAggregate[] = [...REPLICATED_AGGREGATES],
-  ): EventEnvelope {
-    return envelope(
-      PipelineReplicasRequested.type,
-      { organizationId, aggregates },
-      { organizationId, aggregateId: organizationId, aggregateVersion: 1, actorId: null },
-    );
-  }
 
   /**
    * Publishes the request as pipeline's relay would and waits until the consumer has committed it

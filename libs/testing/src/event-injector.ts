@@ -1,4 +1,9 @@
-import { type EventEnvelope } from '@flow-crm/contracts';
+import {
+  type EventEnvelope,
+  PipelineReplicasRequested,
+  REPLICATED_AGGREGATES,
+  type ReplicatedAggregate,
+} from '@flow-crm/contracts';
 import { type ChannelModel, type ConfirmChannel, connect } from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { type TestRun } from './test-run';
@@ -28,6 +33,18 @@ export function envelope<TData>(
     ...overrides,
     data,
   };
+}
+
+/** pipeline.replicas.requested as pipeline's Organizations.meet publishes it, for the services that answer it. */
+export function replicasRequested(
+  organizationId: string,
+  aggregates: ReplicatedAggregate[] = [...REPLICATED_AGGREGATES],
+): EventEnvelope {
+  return envelope(
+    PipelineReplicasRequested.type,
+    { organizationId, aggregates },
+    { organizationId, aggregateId: organizationId, aggregateVersion: 1, actorId: null },
+  );
 }
 
 /**
