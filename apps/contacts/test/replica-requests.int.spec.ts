@@ -86,25 +86,13 @@ describe('contacts: answering pipeline.replicas.requested', () => {
     return Math.max(...own.map((event) => event.aggregateVersion));
   }
 
-  const customerSnapshot = (customer: Json): CustomerSnapshot => ({
-    id: customer.id,
-    organizationId: customer.organizationId,
-    ownerId: customer.ownerId,
-    name: customer.name,
-    type: customer.type,
-    industry: customer.industry,
-    parentId: customer.parentId,
-  });
-
-  const contactSnapshot = (contact: Json): ContactSnapshot => ({
-    id: contact.id,
-    organizationId: contact.organizationId,
-    ownerId: contact.ownerId,
-    name: contact.name,
-    email: contact.email,
-    company: contact.company,
-    customerId: contact.customerId,
-  });
+  /** The fields of a record's API answer that the event's schema names: its expected snapshot. */
+  const snapshotOf =
+    <T>(definition: { schema: { shape: object } }) =>
+    (record: Json): T =>
+      Object.fromEntries(Object.keys(definition.schema.shape).map((field) => [field, record[field]])) as T;
+  const customerSnapshot = snapshotOf<CustomerSnapshot>(CustomerRepublished);
+  const contactSnapshot = snapshotOf<ContactSnapshot>(ContactRepublished);
 
   /**
    * An organization whose records have been through a life: a customer under a parent, one
