@@ -4,6 +4,7 @@ import {
   expectError,
   expectOk,
   IdentityHttp,
+  publishedSoFar,
   requestId,
   strongPassword,
   uniqueEmail,
@@ -32,15 +33,7 @@ describe('identity: integration events through the outbox', () => {
    * in commit order), and still nothing carries the first request's id.
    */
   async function expectNothingPublishedFor(id: string): Promise<void> {
-    const barrier = requestId();
-    expectOk(
-      await http.api('POST', '/api/auth/register', {
-        body: { email: uniqueEmail('barrier'), password: strongPassword(), name: 'B', organizationName: 'B' },
-        requestId: barrier,
-      }),
-      201,
-    );
-    await caused(barrier, 2);
+    await publishedSoFar(http, events);
     expect(events.byRequest(id)).toEqual([]);
   }
 

@@ -94,6 +94,22 @@ export function requestId(): string {
   return `test-${randomUUID()}`;
 }
 
+/**
+ * Waits until everything identity committed so far has been published: an organization
+ * registered now has had its two events captured (the relay publishes in commit order).
+ */
+export async function publishedSoFar(http: IdentityHttp, events: EventCapture): Promise<void> {
+  const id = requestId();
+  expectOk(
+    await http.api('POST', '/api/auth/register', {
+      body: { email: uniqueEmail('barrier'), password: strongPassword(), name: 'B', organizationName: 'B' },
+      requestId: id,
+    }),
+    201,
+  );
+  await events.waitFor((event) => event.correlationId === id, 2);
+}
+
 /** HTTP against one running identity. */
 export class IdentityHttp {
   constructor(readonly baseUrl: string) {}

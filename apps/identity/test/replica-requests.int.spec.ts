@@ -11,6 +11,7 @@ import {
   type EventCapture,
   expectOk,
   IdentityHttp,
+  publishedSoFar,
   type Registered,
   requestId,
   strongPassword,
@@ -59,17 +60,7 @@ describe('identity: answering pipeline.replicas.requested', () => {
    * events arrived (the relay publishes in commit order). Whatever a delivered request caused is
    * in `events` after this, and what is not there was never published.
    */
-  async function barrier(): Promise<void> {
-    const id = requestId();
-    expectOk(
-      await http.api('POST', '/api/auth/register', {
-        body: { email: uniqueEmail('barrier'), password: strongPassword(), name: 'B', organizationName: 'B' },
-        requestId: id,
-      }),
-      201,
-    );
-    await events.waitFor((event) => event.correlationId === id, 2);
-  }
+  const barrier = () => publishedSoFar(http, events);
 
   /** What identity published in answer to `request`: it carries the request's correlation id. */
   const answersTo = (request: EventEnvelope) =>
