@@ -9,9 +9,9 @@ export function violates(error: unknown, constraint: string): boolean {
 }
 
 /**
- * Runs `write`, turning the violation of the unique index `constraint` into `conflict()` (which may
- * look up what the write collided with): a check
- * before the write and the index say the same, but the index is what two racing writers meet.
+ * Runs `write`, turning the violation of the unique index `constraint` into `conflict()`, which may
+ * look up what the write collided with. A check before the write says the same as the index, but
+ * the index is what two racing writers meet.
  */
 export async function refuseDuplicate<T>(
   constraint: string,

@@ -47,7 +47,8 @@ export class TestRun {
 
   /**
    * Tracks every object the bus declares for `service` with this run's prefix; the retry queues
-   * are named after its BUS_RETRY_DELAYS_MS (by default the platform's).
+   * are named after its BUS_RETRY_DELAYS_MS, by default libs/bus's DEFAULT_BUS_OPTIONS (not
+   * imported: libs/bus's own tests depend on this library).
    */
   trackService(service: string, retryDelaysMs: readonly number[] = [1_000, 5_000, 30_000]): void {
     const queue = `${this.prefix}${service}.events`;

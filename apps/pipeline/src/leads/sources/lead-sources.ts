@@ -1,5 +1,5 @@
 import { inOrganization, type Principal } from '@flow-crm/auth';
-import { newId, refuseDuplicate } from '@flow-crm/db';
+import { insertNew, newId, refuseDuplicate } from '@flow-crm/db';
 import { ConflictError, RequiredText } from '@flow-crm/http';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -43,7 +43,9 @@ export class LeadSources {
       'lead_sources_name',
       () => new ConflictError('A lead source with this name exists'),
       () =>
-        this.dataSource.manager.save(
+        insertNew(
+          this.dataSource.manager,
+          LeadSource,
           this.dataSource.manager.create(LeadSource, {
             id: newId(),
             organizationId: principal.organizationId,
